@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -47,9 +48,10 @@ const trajectoryBatch = 1024
 // run_id, trajectory, t, source, then one double column per state variable,
 // named and ordered as vars, then energy when withEnergy is set.
 //
-// Variable names must be non-empty, unique, free of commas and control
-// characters, and must not be a fixed column name (run_id, trajectory, t,
-// source, and energy when withEnergy); every row must hold len(vars) states.
+// Variable names must be non-empty, free of commas and control characters,
+// and unique, also among the fixed column names (run_id, trajectory, t,
+// source, and energy when withEnergy), without regard to case, since DuckDB
+// ignores case in column names. Every row must hold len(vars) states.
 func (r *Run) WriteTrajectories(vars []string, withEnergy bool, rows []Trajectory) error {
 	path := r.Path(TrajectoriesFile)
 	if err := checkVariables(vars, withEnergy); err != nil {
@@ -105,7 +107,14 @@ func checkVariables(vars []string, withEnergy bool) error {
 	if withEnergy {
 		fixed = append(fixed, colEnergy)
 	}
-	seen := make(map[string]bool, len(vars))
+	// DuckDB matches column names without regard to case and renames a
+	// column whose name differs from an earlier one only in case (T becomes
+	// T_1 next to t), so that SELECT T would silently return the time.
+	// Names are therefore compared case-insensitively.
+	seen := make(map[string]string, len(vars)+len(fixed))
+	for _, f := range fixed {
+		seen[strings.ToLower(f)] = f
+	}
 	for i, v := range vars {
 		switch {
 		case v == "":
@@ -116,15 +125,19 @@ func checkVariables(vars []string, withEnergy bool) error {
 			return fmt.Errorf("state variable %q: a column name cannot contain control characters", v)
 		case v == "-":
 			return fmt.Errorf("state variable %q is not a valid column name", v)
-		case seen[v]:
+		}
+		key := strings.ToLower(v)
+		prev, taken := seen[key]
+		switch {
+		case !taken:
+			seen[key] = v
+		case prev != v:
+			return fmt.Errorf("state variable %q clashes with column %q: DuckDB reads column names without regard to case", v, prev)
+		case slices.Contains(fixed, v):
+			return fmt.Errorf("state variable %q clashes with the fixed column of the same name", v)
+		default:
 			return fmt.Errorf("state variable %q appears twice", v)
 		}
-		for _, f := range fixed {
-			if v == f {
-				return fmt.Errorf("state variable %q clashes with the fixed column of the same name", v)
-			}
-		}
-		seen[v] = true
 	}
 	return nil
 }
