@@ -1,0 +1,255 @@
+package autodiff
+
+import (
+	"errors"
+	"fmt"
+)
+
+// gradConfig holds the options of Grad.
+type gradConfig struct {
+	createGraph bool
+	seed        *Tensor
+}
+
+// GradOption configures Grad.
+type GradOption func(*gradConfig)
+
+// CreateGraph makes Grad record the backward pass, so its results are
+// themselves differentiable (for second and higher derivatives). Without it
+// Grad runs the backward rules on detached values and builds no graph.
+func CreateGraph() GradOption { return func(c *gradConfig) { c.createGraph = true } }
+
+// Seed sets the upstream gradient ∂L/∂y for a non-scalar output y; g must have
+// y's shape. Grad then returns the vector–Jacobian products gᵀ·∂y/∂x. Without a
+// Seed, y must be [1,1] and the seed is 1.
+func Seed(g *Tensor) GradOption { return func(c *gradConfig) { c.seed = g } }
+
+// ErrNotScalar is returned by Grad when y has more than one element and no Seed
+// was given.
+var ErrNotScalar = errors.New("autodiff: output is not a scalar; pass Seed")
+
+// Grad returns ∂y/∂x for each x in wrt, by reverse-mode accumulation over the
+// graph that produced y. A result has x's shape; it is a zeros tensor when y
+// does not depend on x. Nodes used several times accumulate their gradients,
+// and only the part of the graph between wrt and y is visited. The visiting
+// order is a deterministic function of the graph.
+//
+// It returns an error if y or an element of wrt is nil, if y is not [1,1] and no
+// Seed is given, or if the Seed's shape differs from y's.
+func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
+	var cfg gradConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if y == nil {
+		return nil, errors.New("autodiff: Grad: y is nil")
+	}
+	for i, x := range wrt {
+		if x == nil {
+			return nil, fmt.Errorf("autodiff: Grad: wrt[%d] is nil", i)
+		}
+	}
+	seed := cfg.seed
+	if seed == nil {
+		if len(y.data) != 1 {
+			return nil, fmt.Errorf("autodiff: Grad of y with shape %v: %w", y.shape, ErrNotScalar)
+		}
+		seed = &Tensor{data: []float64{1}, shape: y.shape}
+	} else if !sameShape(seed.shape, y.shape) {
+		return nil, fmt.Errorf("autodiff: Grad: seed shape %v differs from output shape %v", seed.shape, y.shape)
+	}
+	if !cfg.createGraph {
+		seed = seed.Detach()
+	}
+
+	isWrt := make(map[*Tensor]bool, len(wrt))
+	for _, x := range wrt {
+		isWrt[x] = true
+	}
+	relevant, order := sortGraph(y, isWrt)
+
+	grads := map[*Tensor]*Tensor{y: seed}
+	// owned marks gradient buffers allocated by accumulation here and not yet
+	// handed to a backward rule (whose results may alias them): they may be
+	// updated in place when no graph is being recorded.
+	owned := map[*Tensor]bool{}
+	for i := len(order) - 1; i >= 0; i-- {
+		t := order[i]
+		g := grads[t]
+		if g == nil {
+			continue
+		}
+		delete(owned, g)
+		if !isWrt[t] {
+			delete(grads, t)
+		}
+		n := t.node
+		need := make([]bool, len(n.inputs))
+		for j, in := range n.inputs {
+			need[j] = relevant[in]
+		}
+		out, ins := t, n.inputs
+		if !cfg.createGraph {
+			out = t.Detach()
+			ins = make([]*Tensor, len(n.inputs))
+			for j, in := range n.inputs {
+				ins[j] = in.Detach()
+			}
+		}
+		gs := n.vjp(out, g, ins, need)
+		for j, gj := range gs {
+			if gj == nil || !need[j] {
+				continue
+			}
+			in := n.inputs[j]
+			if !sameShape(gj.shape, in.shape) {
+				panic(fmt.Sprintf("autodiff: internal error: %s backward gave gradient %v for input %d of shape %v", n.op, gj.shape, j, in.shape))
+			}
+			prev := grads[in]
+			switch {
+			case prev == nil:
+				grads[in] = gj
+			case !cfg.createGraph && owned[prev]:
+				addInPlace(prev.data, gj.data)
+			default:
+				s := Add(prev, gj)
+				grads[in] = s
+				owned[s] = !cfg.createGraph
+			}
+		}
+	}
+
+	res := make([]*Tensor, len(wrt))
+	for i, x := range wrt {
+		if g := grads[x]; g != nil {
+			res[i] = g
+		} else {
+			res[i] = newTensor(x.shape)
+		}
+	}
+	return res, nil
+}
+
+// sortGraph walks the graph below y depth first, visiting inputs in order. It
+// returns which tensors depend on a tensor in wrt (or are in it), and the
+// relevant non-leaf tensors in post-order (inputs before the tensors computed
+// from them).
+func sortGraph(y *Tensor, isWrt map[*Tensor]bool) (map[*Tensor]bool, []*Tensor) {
+	relevant := map[*Tensor]bool{}
+	seen := map[*Tensor]bool{}
+	var order []*Tensor
+	var visit func(t *Tensor) bool
+	visit = func(t *Tensor) bool {
+		if seen[t] {
+			return relevant[t]
+		}
+		seen[t] = true
+		rel := isWrt[t]
+		if t.node != nil {
+			for _, in := range t.node.inputs {
+				if visit(in) {
+					rel = true
+				}
+			}
+			if rel {
+				order = append(order, t)
+			}
+		}
+		if rel {
+			relevant[t] = true
+		}
+		return rel
+	}
+	visit(y)
+	return relevant, order
+}
+
+func addInPlace(dst, src []float64) {
+	parallelFor(len(dst), len(dst), func(lo, hi int) {
+		d, s := dst[lo:hi], src[lo:hi]
+		for i := range d {
+			d[i] += s[i]
+		}
+	})
+}
+
+// JVP returns the Jacobian–vector product (∂y/∂x)·v, with v of x's shape and a
+// result of y's shape. For y [B,m] computed row by row from x [B,n] this is the
+// directional derivative of each sample along its row of v. It uses two
+// reverse passes (the "double vjp" trick), so it costs about twice a gradient
+// whatever the sizes. With createGraph the result is differentiable.
+func JVP(y, x, v *Tensor, createGraph bool) (*Tensor, error) {
+	if y == nil || x == nil || v == nil {
+		return nil, errors.New("autodiff: JVP: nil tensor")
+	}
+	if !sameShape(x.shape, v.shape) {
+		return nil, fmt.Errorf("autodiff: JVP: v shape %v differs from x shape %v", v.shape, x.shape)
+	}
+	u := Variable(make([]float64, len(y.data)), y.shape...)
+	gs, err := Grad(y, []*Tensor{x}, Seed(u), CreateGraph())
+	if err != nil {
+		return nil, fmt.Errorf("autodiff: JVP: %w", err)
+	}
+	opts := []GradOption{Seed(v)}
+	if createGraph {
+		opts = append(opts, CreateGraph())
+	}
+	r, err := Grad(gs[0], []*Tensor{u}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("autodiff: JVP: %w", err)
+	}
+	return r[0], nil
+}
+
+// Jacobian returns the per-sample Jacobians of y [B,m] with respect to x [B,n],
+// as a [B,m,n] tensor, assuming row b of y depends only on row b of x (a batch
+// of independent samples). It runs m reverse passes. With createGraph the result
+// is differentiable.
+func Jacobian(y, x *Tensor, createGraph bool) (*Tensor, error) {
+	if y == nil || x == nil {
+		return nil, errors.New("autodiff: Jacobian: nil tensor")
+	}
+	if len(y.shape) != 2 || len(x.shape) != 2 || y.shape[0] != x.shape[0] {
+		return nil, fmt.Errorf("autodiff: Jacobian: want y [B,m] and x [B,n], got %v and %v", y.shape, x.shape)
+	}
+	b, m := y.shape[0], y.shape[1]
+	var opts []GradOption
+	if createGraph {
+		opts = append(opts, CreateGraph())
+	}
+	rows := make([]*Tensor, m)
+	for k := range m {
+		e := newTensor([]int{b, m})
+		for i := range b {
+			e.data[i*m+k] = 1
+		}
+		gs, err := Grad(y, []*Tensor{x}, append(opts, Seed(e))...)
+		if err != nil {
+			return nil, fmt.Errorf("autodiff: Jacobian row %d: %w", k, err)
+		}
+		rows[k] = gs[0]
+	}
+	return Reshape(Concat(rows...), b, m, x.shape[1]), nil
+}
+
+// Hessian returns the per-sample Hessians of y [B,1] with respect to x [B,n] as
+// a [B,n,n] tensor, assuming independent rows (see Jacobian). It differentiates
+// the recorded gradient once per input dimension. With createGraph the result is
+// differentiable (third and higher derivatives).
+func Hessian(y, x *Tensor, createGraph bool) (*Tensor, error) {
+	if y == nil || x == nil {
+		return nil, errors.New("autodiff: Hessian: nil tensor")
+	}
+	if len(y.shape) != 2 || y.shape[1] != 1 || len(x.shape) != 2 || y.shape[0] != x.shape[0] {
+		return nil, fmt.Errorf("autodiff: Hessian: want y [B,1] and x [B,n], got %v and %v", y.shape, x.shape)
+	}
+	gs, err := Grad(y, []*Tensor{x}, Seed(Full(1, y.shape...)), CreateGraph())
+	if err != nil {
+		return nil, fmt.Errorf("autodiff: Hessian: %w", err)
+	}
+	h, err := Jacobian(gs[0], x, createGraph)
+	if err != nil {
+		return nil, fmt.Errorf("autodiff: Hessian: %w", err)
+	}
+	return h, nil
+}
