@@ -1,0 +1,242 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Cache blocking. The packed B block (kc×nc) is meant to stay in the 1 MiB
+// L2 cache of this CPU; each A micro-panel (mr×kc) stays in L1 while it
+// sweeps across the block.
+const (
+	kcMax = 256
+	ncMax = 480
+)
+
+// parMin is the smallest m·n·k worth splitting over goroutines.
+const parMin = 1 << 20
+
+// workspace holds the scratch memory of one goroutine's product.
+type workspace struct {
+	b    []float64 // packed B block
+	a    []float64 // packed A micro-panel
+	tile []float64 // one C tile, for edges
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// grow returns s resized to n elements, reallocating only if needed.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// dgemm computes C = alpha·op(A)·op(B) + beta·C with the kernels ks. The
+// arguments have been checked.
+func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	if beta == 0 {
+		beta = 0 // turn -0 into +0: the kernels test the bits.
+	}
+	workers := min(runtime.GOMAXPROCS(0), 2)
+	if m*n*k < parMin {
+		workers = 1
+	}
+	mr, nr := ks.mr, ks.nr()
+	switch {
+	case workers > 1 && m >= 2*mr*workers:
+		// Split the rows of C, in whole micro-panels.
+		panels := (m + mr - 1) / mr
+		var wg sync.WaitGroup
+		for w := range workers {
+			i0 := panels * w / workers * mr
+			i1 := min(panels*(w+1)/workers*mr, m)
+			wg.Go(func() {
+				var aw []float64
+				if aT {
+					aw = a[i0:]
+				} else {
+					aw = a[i0*lda:]
+				}
+				serial(ks, aT, bT, i1-i0, n, k, alpha, aw, lda, b, ldb, beta, c[i0*ldc:], ldc)
+			})
+		}
+		wg.Wait()
+	case workers > 1 && n >= 2*nr*workers:
+		// Split the columns of C, in whole micro-panels.
+		panels := (n + nr - 1) / nr
+		var wg sync.WaitGroup
+		for w := range workers {
+			j0 := panels * w / workers * nr
+			j1 := min(panels*(w+1)/workers*nr, n)
+			wg.Go(func() {
+				var bw []float64
+				if bT {
+					bw = b[j0*ldb:]
+				} else {
+					bw = b[j0:]
+				}
+				serial(ks, aT, bT, m, j1-j0, k, alpha, a, lda, bw, ldb, beta, c[j0:], ldc)
+			})
+		}
+		wg.Wait()
+	default:
+		serial(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// scale sets C = beta·C, overwriting C with zeros when beta is zero.
+func scale(m, n int, beta float64, c []float64, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// serial computes C = alpha·op(A)·op(B) + beta·C on the calling goroutine.
+func serial(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+
+	mr, nr, lanes := ks.mr, ks.nr(), ks.lanes
+	// Equal-sized blocks along k and n.
+	kBlocks := (k + kcMax - 1) / kcMax
+	kcBlk := (k + kBlocks - 1) / kBlocks
+	nBlocks := (n + ncMax - 1) / ncMax
+	ncBlk := roundUp((n+nBlocks-1)/nBlocks, nr)
+
+	ws.b = grow(ws.b, kcBlk*roundUp(min(ncBlk, n), lanes))
+	ws.a = grow(ws.a, mr*kcBlk)
+	ws.tile = grow(ws.tile, mr*nr)
+
+	for jc := 0; jc < n; jc += ncBlk {
+		nc := min(ncBlk, n-jc)
+		for pc := 0; pc < k; pc += kcBlk {
+			kc := min(kcBlk, k-pc)
+			bet := beta
+			if pc > 0 {
+				bet = 1
+			}
+			packB(ws.b, bT, b, ldb, pc, kc, jc, nc, nr, lanes)
+			for ic := 0; ic < m; ic += mr {
+				rows := min(mr, m-ic)
+				var ap []float64
+				var ars, aks int
+				switch {
+				case rows < mr:
+					packA(ws.a, aT, a, lda, ic, rows, pc, kc, mr)
+					ap, ars, aks = ws.a, 1, mr
+				case aT:
+					ap, ars, aks = a[pc*lda+ic:], 1, lda
+				default:
+					ap, ars, aks = a[ic*lda+pc:], lda, 1
+				}
+				for jr := 0; jr < nc; jr += nr {
+					cols := min(nr, nc-jr)
+					nv := (cols + lanes - 1) / lanes
+					w := nv * lanes
+					kern := ks.kerns[nv-1]
+					bp := ws.b[jr*kc:]
+					ct := c[ic*ldc+jc+jr:]
+					if rows == mr && cols == w {
+						kern(kc, ap, ars, aks, bp, w, ct, ldc, alpha, bet)
+						continue
+					}
+					kern(kc, ap, ars, aks, bp, w, ws.tile, w, 1, 0)
+					for r := range rows {
+						t := ws.tile[r*w : r*w+cols]
+						cr := ct[r*ldc : r*ldc+cols]
+						if bet == 0 {
+							for j, v := range t {
+								cr[j] = alpha * v
+							}
+							continue
+						}
+						for j, v := range t {
+							cr[j] = alpha*v + bet*cr[j]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// roundUp rounds x up to a multiple of q.
+func roundUp(x, q int) int { return (x + q - 1) / q * q }
+
+// packB copies the kc×nc block of op(B) at (pc, jc) into dst as column panels
+// nr wide (the last one narrower, zero-padded to a multiple of lanes); the
+// panel at column jr starts at dst[jr·kc] and is row-major.
+func packB(dst []float64, bT bool, b []float64, ldb, pc, kc, jc, nc, nr, lanes int) {
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		w := roundUp(cols, lanes)
+		panel := dst[jr*kc : jr*kc+kc*w]
+		if !bT {
+			for p := range kc {
+				src := b[(pc+p)*ldb+jc+jr:]
+				row := panel[p*w : p*w+w]
+				copy(row, src[:cols])
+				clear(row[cols:])
+			}
+			continue
+		}
+		for j := range cols {
+			src := b[(jc+jr+j)*ldb+pc:]
+			src = src[:kc]
+			for p, v := range src {
+				panel[p*w+j] = v
+			}
+		}
+		if cols < w {
+			for p := range kc {
+				clear(panel[p*w+cols : p*w+w])
+			}
+		}
+	}
+}
+
+// packA copies rows ic..ic+rows of op(A), columns pc..pc+kc, into dst as one
+// micro-panel: dst[p·mr+r] = op(A)[ic+r][pc+p], rows past the end zero.
+func packA(dst []float64, aT bool, a []float64, lda, ic, rows, pc, kc, mr int) {
+	dst = dst[:kc*mr]
+	if aT {
+		for p := range kc {
+			src := a[(pc+p)*lda+ic:]
+			d := dst[p*mr : p*mr+mr]
+			copy(d, src[:rows])
+			clear(d[rows:])
+		}
+		return
+	}
+	for r := range rows {
+		src := a[(ic+r)*lda+pc:]
+		src = src[:kc]
+		for p, v := range src {
+			dst[p*mr+r] = v
+		}
+	}
+	for r := rows; r < mr; r++ {
+		for p := range kc {
+			dst[p*mr+r] = 0
+		}
+	}
+}

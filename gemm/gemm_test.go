@@ -1,0 +1,178 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// dgemmCase is one product to check against gonum's reference Dgemm.
+type dgemmCase struct {
+	tA, tB           blas.Transpose
+	m, n, k          int
+	alpha, beta      float64
+	padA, padB, padC int // extra columns beyond each matrix's width
+}
+
+func (tc dgemmCase) String() string {
+	return fmt.Sprintf("%c%c/m=%d,n=%d,k=%d/alpha=%g,beta=%g/pad=%d,%d,%d",
+		tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.padA, tc.padB, tc.padC)
+}
+
+// randMatrix returns a rows×cols row-major matrix with stride cols+pad,
+// filled with normal deviates (padding included).
+func randMatrix(rng *rand.Rand, rows, cols, pad int) ([]float64, int) {
+	ld := max(cols+pad, 1)
+	x := make([]float64, max(rows*ld, 1))
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x, ld
+}
+
+// check runs tc with the kernels ks and compares with gonum element by
+// element, allowing 1e-12·k relative to |alpha|·|op(A)|·|op(B)| + |beta·C|.
+// When beta is zero C starts out as NaN, which must be overwritten. The
+// padding of C must be left alone.
+func check(t *testing.T, ks *kernelSet, rng *rand.Rand, tc dgemmCase) {
+	t.Helper()
+	ar, ac := tc.m, tc.k
+	if tc.tA != blas.NoTrans {
+		ar, ac = ac, ar
+	}
+	br, bc := tc.k, tc.n
+	if tc.tB != blas.NoTrans {
+		br, bc = bc, br
+	}
+	a, lda := randMatrix(rng, ar, ac, tc.padA)
+	b, ldb := randMatrix(rng, br, bc, tc.padB)
+	c, ldc := randMatrix(rng, tc.m, tc.n, tc.padC)
+	if tc.beta == 0 {
+		for i := range tc.m {
+			for j := range tc.n {
+				c[i*ldc+j] = math.NaN()
+			}
+		}
+	}
+	want := append([]float64(nil), c...)
+	ref := gonum.Implementation{}
+	ref.Dgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, want, ldc)
+
+	// Scale of each element for the tolerance: |alpha|·|op(A)|·|op(B)| + |beta·C|.
+	abs := func(x []float64) []float64 {
+		y := make([]float64, len(x))
+		for i, v := range x {
+			y[i] = math.Abs(v)
+			if math.IsNaN(v) {
+				y[i] = 0
+			}
+		}
+		return y
+	}
+	size := abs(c)
+	ref.Dgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, math.Abs(tc.alpha), abs(a), lda, abs(b), ldb, math.Abs(tc.beta), size, ldc)
+
+	got := append([]float64(nil), c...)
+	aT, bT := checkArgs(tc.tA, tc.tB, tc.m, tc.n, tc.k, a, lda, b, ldb, got, ldc)
+	dgemm(ks, aT, bT, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
+
+	tol := 1e-12 * float64(max(tc.k, 1))
+	for i := range got {
+		if i%ldc >= tc.n || i/ldc >= tc.m {
+			if got[i] != c[i] {
+				t.Fatalf("%s %v: padding c[%d] changed from %v to %v", ks.name, tc, i, c[i], got[i])
+			}
+			continue
+		}
+		if d := math.Abs(got[i] - want[i]); !(d <= tol*size[i]+1e-300) {
+			t.Fatalf("%s %v: c[%d][%d] = %v, want %v (diff %.3g, scale %.3g)",
+				ks.name, tc, i/ldc, i%ldc, got[i], want[i], d, size[i])
+		}
+	}
+}
+
+var transposes = []blas.Transpose{blas.NoTrans, blas.Trans}
+
+// TestDgemmSizes checks every transpose combination on all size triples
+// from {1, 2, 3, 7, 17, 200}, cycling through alpha, beta and padding.
+func TestDgemmSizes(t *testing.T) {
+	sizes := []int{1, 2, 3, 7, 17, 200}
+	alphas := []float64{1, -0.5, 2.25}
+	betas := []float64{0, 1, 0.75, -1.5}
+	for _, ks := range availableKernels() {
+		t.Run(ks.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			i := 0
+			for _, m := range sizes {
+				for _, n := range sizes {
+					for _, k := range sizes {
+						for _, tA := range transposes {
+							for _, tB := range transposes {
+								i++
+								check(t, ks, rng, dgemmCase{
+									tA: tA, tB: tB, m: m, n: n, k: k,
+									alpha: alphas[i%len(alphas)], beta: betas[i/3%len(betas)],
+									padA: i % 3, padB: i / 2 % 3, padC: i / 5 % 2 * 3,
+								})
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDgemmLarge checks products big enough to be blocked along k and n and
+// split across goroutines, including the shapes of the reference MLP.
+func TestDgemmLarge(t *testing.T) {
+	shapes := []struct{ m, n, k int }{
+		{1000, 200, 200},
+		{200, 1000, 7},
+		{17, 1000, 1000},
+		{750, 200, 200},
+		{200, 200, 750},
+		{2, 200, 750},
+		{200, 2, 750},
+		{750, 1, 200},
+		{1000, 1000, 3},
+		{523, 611, 300},
+	}
+	for _, ks := range availableKernels() {
+		t.Run(ks.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			for i, s := range shapes {
+				for _, tA := range transposes {
+					for _, tB := range transposes {
+						check(t, ks, rng, dgemmCase{
+							tA: tA, tB: tB, m: s.m, n: s.n, k: s.k,
+							alpha: 1.5, beta: []float64{0, 1, -0.5}[i%3],
+							padA: i % 2, padB: 1, padC: 2,
+						})
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDgemmAlphaBeta checks every alpha/beta combination of 0, 1 and another
+// value, including alpha = 0 and k = 0, which only scale C.
+func TestDgemmAlphaBeta(t *testing.T) {
+	vals := []float64{0, 1, -2.5}
+	for _, ks := range availableKernels() {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, alpha := range vals {
+			for _, beta := range vals {
+				for _, k := range []int{0, 1, 9} {
+					check(t, ks, rng, dgemmCase{tA: blas.NoTrans, tB: blas.Trans, m: 11, n: 13, k: k, alpha: alpha, beta: beta, padC: 1})
+					check(t, ks, rng, dgemmCase{tA: blas.Trans, tB: blas.NoTrans, m: 31, n: 45, k: k, alpha: alpha, beta: beta, padA: 2})
+				}
+			}
+		}
+	}
+}
