@@ -28,13 +28,9 @@ func NewLinear(rng *rand.Rand, fanIn, fanOut int, init InitFunc, bias bool) *Lin
 	return l
 }
 
-// Forward maps x [B, fanIn] to x·W + B [B, fanOut].
+// Forward maps x [B, fanIn] to x·W + B [B, fanOut] (one fused engine op).
 func (l *Linear) Forward(x *autodiff.Tensor) *autodiff.Tensor {
-	y := autodiff.MatMul(x, l.W)
-	if l.B != nil {
-		y = autodiff.Add(y, l.B)
-	}
-	return y
+	return autodiff.Linear(x, l.W, l.B)
 }
 
 // MLPConfig configures a multilayer perceptron. In and Out are set by the
