@@ -66,8 +66,8 @@ func TestBatchNonFiniteNamesTrajectory(t *testing.T) {
 			t.Fatalf("%T: no error", integ)
 		}
 		var nf *NonFiniteError
-		if errors.As(err, &nf) && nf.Trajectory != 1 {
-			t.Errorf("%T: trajectory %d, want 1 (%v)", integ, nf.Trajectory, err)
+		if errors.As(err, &nf) && nf.Trajectory != 1 || !strings.Contains(err.Error(), "trajectory 1:") {
+			t.Errorf("%T: %v, want trajectory 1 named", integ, err)
 		}
 		t.Logf("%T: %v", integ, err)
 	}

@@ -123,6 +123,7 @@ type dopriState struct {
 	rtol, atol                 float64
 	y, yn, tmp                 []float64
 	k1, k2, k3, k4, k5, k6, k7 []float64
+	worstRow                   int // row with the largest error norm in the last trial step
 }
 
 func (s Dopri5) run(p *problem) ([]float64, error) {
@@ -170,7 +171,12 @@ func (s Dopri5) integrate(p *problem) ([]float64, error) {
 			}
 			steps++
 			if 0.1*math.Abs(h) <= math.Abs(t)*dpURound || !(h > 0) {
-				return nil, fmt.Errorf("step size %.3g underflows at t=%s: the solution may blow up or the field be singular there", h, FormatTime(t))
+				where := ""
+				if p.batch {
+					where = fmt.Sprintf("trajectory %d: ", st.worstRow)
+				}
+				return nil, fmt.Errorf("%sstep size %.3g underflows at t=%s: the solution may blow up or the field be singular there",
+					where, h, FormatTime(t))
 			}
 			hs, last := h, false
 			if t+1.01*hs >= tout {
@@ -264,10 +270,12 @@ func (st *dopriState) trialStep(h float64) float64 {
 			sum += (e / sc) * (e / sc)
 		}
 		norm := math.Sqrt(sum / float64(d))
+		if math.IsNaN(norm) || norm > worst {
+			worst, st.worstRow = norm, r
+		}
 		if math.IsNaN(norm) {
 			return norm
 		}
-		worst = math.Max(worst, norm)
 	}
 	return worst
 }
