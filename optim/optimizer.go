@@ -50,3 +50,9 @@ func checkLists(kind string, params, grads []*autodiff.Tensor, sizes []int) erro
 	}
 	return nil
 }
+
+// The optimisers implement Optimizer.
+var (
+	_ Optimizer = (*Adam)(nil)
+	_ Optimizer = (*SGD)(nil)
+)
