@@ -6,7 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // InitFunc fills the weights w of a layer, stored [fanIn, fanOut] row-major
@@ -54,22 +55,31 @@ func OrthogonalInit(gain float64) InitFunc {
 	return func(rng *rand.Rand, fanIn, fanOut int, w []float64) {
 		checkInitLen(fanIn, fanOut, w)
 		rows, cols := max(fanIn, fanOut), min(fanIn, fanOut)
-		g := make([]float64, rows*cols)
-		for i := range g {
-			g[i] = rng.NormFloat64()
+		a := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+		for i := range a.Data {
+			a.Data[i] = rng.NormFloat64()
 		}
-		var qr mat.QR
-		qr.Factorize(mat.NewDense(rows, cols, g))
-		var q, r mat.Dense
-		qr.QTo(&q)
-		qr.RTo(&r)
+		// Householder QR; then form the thin Q [rows, cols] in place
+		// (never the full rows×rows Q).
+		tau := make([]float64, cols)
+		work := make([]float64, 1)
+		lapack64.Geqrf(a, tau, work, -1) // workspace queries
+		lwork := int(work[0])
+		lapack64.Orgqr(a, tau, work, -1)
+		lwork = max(lwork, int(work[0]), cols)
+		work = make([]float64, lwork)
+		lapack64.Geqrf(a, tau, work, lwork)
+		signs := make([]float64, cols)
 		for j := range cols {
-			s := gain
-			if r.At(j, j) < 0 {
-				s = -gain
+			signs[j] = gain
+			if a.Data[j*cols+j] < 0 { // R's diagonal
+				signs[j] = -gain
 			}
-			for i := range rows {
-				v := s * q.At(i, j)
+		}
+		lapack64.Orgqr(a, tau, work, lwork)
+		for i := range rows {
+			for j := range cols {
+				v := signs[j] * a.Data[i*cols+j]
 				if fanIn >= fanOut {
 					w[i*fanOut+j] = v // W = Q, [rows=fanIn, cols=fanOut]
 				} else {

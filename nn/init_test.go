@@ -69,9 +69,9 @@ func TestOrthogonalInit(t *testing.T) {
 }
 
 // TestOrthogonalSquareIsOrthogonal checks both WᵀW = I and WWᵀ = I for a
-// square matrix, and that the sign fix leaves no bias in the diagonal (the
-// mean of diag(W) over many draws of a 2×2 matrix is near 0; without the fix
-// gonum's Householder QR gives a fixed sign pattern).
+// square matrix, and that the sign fix makes 2×2 draws Haar-distributed on
+// O(2): W[0,0] has mean 0 (variance 1/2) and det W = ±1 with probability 1/2
+// each. Without the fix, Householder QR always gives W[0,0] < 0 and det = −1.
 func TestOrthogonalSquareIsOrthogonal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const n = 30
@@ -93,14 +93,20 @@ func TestOrthogonalSquareIsOrthogonal(t *testing.T) {
 	}
 	const draws = 4000
 	var sum float64
+	positive := 0
 	w2 := make([]float64, 4)
 	for range draws {
 		OrthogonalInit(1)(rng, 2, 2, w2)
-		sum += w2[0] + w2[3]
+		sum += w2[0]
+		if w2[0]*w2[3]-w2[1]*w2[2] > 0 {
+			positive++
+		}
 	}
-	// For Haar-random O(2) the diagonal sum has mean 0 and variance ≤ 2.
-	if mean := sum / draws; math.Abs(mean) > 5*math.Sqrt(2.0/draws) {
-		t.Errorf("mean trace of random 2×2 orthogonal matrices = %.3f, want ≈ 0", mean)
+	if mean := sum / draws; math.Abs(mean) > 5*math.Sqrt(0.5/draws) {
+		t.Errorf("mean of W[0,0] over %d draws = %.3f, want ≈ 0", draws, mean)
+	}
+	if frac := float64(positive) / draws; math.Abs(frac-0.5) > 5*math.Sqrt(0.25/draws) {
+		t.Errorf("fraction of draws with det W = +1 is %.3f, want ≈ 0.5", frac)
 	}
 }
 

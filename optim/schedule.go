@@ -32,7 +32,7 @@ type Exponential struct {
 func NewExponential() *Exponential { return &Exponential{Gamma: 0.1, Every: 1000} }
 
 // Validate checks the option ranges.
-func (e *Exponential) Validate() error {
+func (e Exponential) Validate() error {
 	if !(e.Gamma > 0) || math.IsInf(e.Gamma, 1) {
 		return fmt.Errorf("optim: exponential schedule: gamma must be a positive number, got %v", e.Gamma)
 	}
@@ -60,7 +60,7 @@ type Cosine struct {
 }
 
 // Validate checks the option ranges.
-func (c *Cosine) Validate() error {
+func (c Cosine) Validate() error {
 	if !(c.Min >= 0) || math.IsInf(c.Min, 1) {
 		return fmt.Errorf("optim: cosine schedule: min must be a non-negative number, got %v", c.Min)
 	}
