@@ -2,13 +2,15 @@ package symbolic
 
 import "math"
 
-// Simplify returns an equivalent, usually smaller tree. It is a single
-// bottom-up pass of local rules, applied in this order at each node:
+// Simplify returns an equivalent, usually smaller tree. It applies bottom-up
+// passes of local rules until the tree no longer changes (at most 8 passes).
+// The rules at each node are:
 //
 //   - constant folding: an operation or function call whose operands are all
 //     numbers becomes a number, unless the result would be infinite or NaN;
 //   - negation: --x → x, -(c) → the number −c, -(a/b) → (-a)/b, and a minus
-//     sign in a product becomes part of its numeric coefficient;
+//     sign in a product becomes part of its numeric coefficient; a negated
+//     sum stays as it is (-(a - b)) unless it is itself a term of a sum;
 //   - sums (chains of + and -) are flattened into signed terms: zero terms are
 //     dropped, equal terms with opposite signs cancel (x - x → 0), and all
 //     numeric terms are added into one, kept where the first of them was;
@@ -16,19 +18,35 @@ import "math"
 //   - products (chains of *) are flattened into a numeric coefficient times
 //     the other factors in their order: 2*(3*x) → 6*x, x*2 → 2*x,
 //     x*0 → 0, x*1 → x, (-1)*x → -x, c*(a/b) → (c*a)/b;
-//   - quotients: x/1 → x, 0/x → 0, x/x → 1, and numeric coefficients of the
-//     numerator and denominator are divided when the numerator has one or the
-//     denominator's is negative: (2*p)/(2*m) → p/m, (6*x)/3 → 2*x;
-//     a quotient by a plain number is otherwise kept (x/3 stays x/3);
+//   - quotients: x/1 → x, 0/x → 0, x/x → 1, (c*x)/(d*x) → c/d, and numeric coefficients of the
+//     numerator and denominator are divided when the numerator has one other
+//     than ±1 or the denominator's is negative: (2*p)/(2*m) → p/m,
+//     (6*x)/3 → 2*x, x/(-m) → -x/m; a quotient by a plain number is otherwise
+//     kept (x/3 and -x/3 stay);
 //   - powers: x^1 → x, x^0 → 1, 1^x → 1.
 //
 // Terms are never reordered and no rule expands or factors expressions, so
 // the result is predictable. Where the original expression is defined (finite
 // operands, no division by zero) the result has the same value up to
-// floating-point rounding from regrouping numeric constants.
+// floating-point rounding from regrouping numeric constants. Signed zeros are
+// not preserved (x*0 → 0 also for x < 0), which matters only on the branch
+// cut of atan2(0, x), x ≤ 0.
 func Simplify(n Node) Node {
-	return Rewrite(n, simplifyNode)
+	// One pass can expose a further simplification to a later one (a
+	// coefficient moved out of a quotient makes x/x appear); repeat the pass
+	// until the tree is stable, which in practice takes one or two passes.
+	for range maxPasses {
+		s := Rewrite(n, simplifyNode)
+		if Equal(s, n) {
+			return s
+		}
+		n = s
+	}
+	return n
 }
+
+// maxPasses bounds the passes of Simplify.
+const maxPasses = 8
 
 // simplifyNode simplifies a node whose children are already simplified.
 func simplifyNode(n Node) Node {
@@ -80,7 +98,7 @@ func neg(x Node, off int) Node {
 		case '*':
 			return mul(&Num{Value: -1, Offset: off}, x, off)
 		case '/':
-			return &Binary{Op: '/', Left: neg(x.Left, off), Right: x.Right, Offset: x.Offset}
+			return div(neg(x.Left, off), x.Right, x.Offset)
 		}
 	}
 	return &Unary{Op: '-', X: x, Offset: off}
@@ -135,7 +153,7 @@ func splitSign(n Node) (bool, Node) {
 			}
 		case '/':
 			if s, abs := splitSign(x.Left); s {
-				return true, &Binary{Op: '/', Left: abs, Right: x.Right, Offset: x.Offset}
+				return true, div(abs, x.Right, x.Offset)
 			}
 		}
 	}
@@ -207,7 +225,9 @@ func sum(n *Binary) Node {
 }
 
 // flatten writes n as c times a product of factors, looking through *,
-// negation and numbers. The factors are neither numbers nor negations.
+// negation and numbers, and taking the numeric coefficient out of the
+// numerator of a quotient factor ((2*x)/y is 2 times x/y). The factors are
+// neither numbers, nor negations, nor products.
 func flatten(n Node) (float64, []Node) {
 	var fs []Node
 	c := 1.0
@@ -222,10 +242,21 @@ func flatten(n Node) (float64, []Node) {
 			walk(x.X)
 			return
 		case *Binary:
-			if x.Op == '*' {
+			switch x.Op {
+			case '*':
 				walk(x.Left)
 				walk(x.Right)
 				return
+			case '/':
+				if cn, fn := flatten(x.Left); cn != 1 && cn != 0 && finite(c*cn) {
+					c *= cn
+					q := div(product(1, fn, x.Offset), x.Right, x.Offset)
+					if d, ok := q.(*Binary); !ok || d.Op != '/' {
+						walk(q) // the quotient simplified away (x/x → 1)
+						return
+					}
+					n = q
+				}
 			}
 		}
 		fs = append(fs, n)
@@ -234,31 +265,27 @@ func flatten(n Node) (float64, []Node) {
 	return c, fs
 }
 
-// product builds c*f1*f2*..., left-associated with the coefficient first.
+// product builds c*f1*f2*..., left-associated with the coefficient first,
+// from factors as returned by flatten. A coefficient other than 1 in front of
+// a quotient goes into its numerator: c*(x/y)*z is built as (c*x)/y*z.
 func product(c float64, fs []Node, off int) Node {
 	if len(fs) == 0 || c == 0 {
 		return &Num{Value: c, Offset: off}
 	}
-	if len(fs) == 1 && c != 1 {
-		if d, ok := fs[0].(*Binary); ok && d.Op == '/' {
-			cn, fn := flatten(d.Left)
-			if finite(c * cn) {
-				return &Binary{Op: '/', Left: product(c*cn, fn, off), Right: d.Right, Offset: d.Offset}
-			}
-		}
-	}
 	var acc Node
-	start := 0
-	switch c {
-	case 1:
-		acc, start = fs[0], 1
-	case -1:
+	switch d, ok := fs[0].(*Binary); {
+	case c == 1:
+		acc = fs[0]
+	case ok && d.Op == '/':
+		_, fn := flatten(d.Left)
+		acc = div(product(c, fn, off), d.Right, d.Offset)
+	case c == -1:
 		// -x*y is (-x)*y, which equals -(x*y) exactly.
-		acc, start = &Unary{Op: '-', X: fs[0], Offset: off}, 1
+		acc = neg(fs[0], off)
 	default:
-		acc = &Num{Value: c, Offset: off}
+		acc = &Binary{Op: '*', Left: &Num{Value: c, Offset: off}, Right: fs[0], Offset: off}
 	}
-	for _, f := range fs[start:] {
+	for _, f := range fs[1:] {
 		acc = &Binary{Op: '*', Left: acc, Right: f, Offset: off}
 	}
 	return acc
@@ -292,11 +319,14 @@ func div(a, b Node, off int) Node {
 	orig := &Binary{Op: '/', Left: a, Right: b, Offset: off}
 	ca, fa := flatten(a)
 	cb, fb := flatten(b)
-	if cb == 0 || (ca == 1 && cb > 0) {
+	r := ca / cb
+	if cb == 0 || !finite(r) {
 		return orig
 	}
-	r := ca / cb
-	if !finite(r) {
+	if len(fa) > 0 && Equal(product(1, fa, off), product(1, fb, off)) {
+		return &Num{Value: r, Offset: off} // (c*x)/(d*x) → c/d
+	}
+	if math.Abs(ca) == 1 && cb > 0 {
 		return orig
 	}
 	if len(fb) == 0 {
