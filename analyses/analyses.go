@@ -1,0 +1,205 @@
+package analyses
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"ansatz/registry"
+)
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Analysis, Name: "energy_drift",
+		Doc: "relative drift of the true energy along each model rollout, max_t |E(t) − E(0)| / |E(0)| (needs evaluate.rollouts and a system energy)",
+		New: func() any { return &EnergyDrift{} },
+	})
+	registry.Register(registry.Module{
+		Kind: registry.Analysis, Name: "rollout",
+		Doc: "per-trajectory rollout errors: state MSE, energy MSE and final-time distance between model and truth (needs evaluate.rollouts)",
+		New: func() any { return &Rollout{} },
+	})
+}
+
+// Rollouts holds trajectories integrated from the same initial conditions with
+// the true and with the learned vector field. States are time-major:
+// index (it*N + j)*D + k is variable k of trajectory j at Times[it].
+type Rollouts struct {
+	Times        []float64
+	N, D         int
+	Truth, Model []float64
+}
+
+// State returns the state of trajectory j at time index it in xs (Truth or Model).
+func (r *Rollouts) State(xs []float64, it, j int) []float64 {
+	o := (it*r.N + j) * r.D
+	return xs[o : o+r.D]
+}
+
+// Context is what an analysis sees of a finished run.
+type Context struct {
+	Vars []string
+	// Energy is the system's true energy, nil when it declares none.
+	Energy func(x []float64) float64
+	// Rollouts is nil when the spec asks for none.
+	Rollouts *Rollouts
+}
+
+// Row is one row of analysis.parquet: a named value or text.
+type Row struct {
+	Name  string
+	Value *float64
+	Text  *string
+}
+
+// Metric is a final figure an analysis reports to metrics.parquet (split
+// "eval"), addressable by expectations under its name.
+type Metric struct {
+	Name  string
+	Value float64
+}
+
+// Result is what an analysis returns.
+type Result struct {
+	Rows    []Row
+	Metrics []Metric
+}
+
+// Analysis is implemented by every registered analysis' options.
+type Analysis interface {
+	// Requires reports whether the context a spec will produce suffices: it is
+	// called before training with a context whose fields are set but empty.
+	Requires(c *Context) error
+	Analyse(c *Context) (Result, error)
+}
+
+var (
+	errNoRollouts = errors.New("needs rollouts: add evaluate.rollouts to the spec")
+	errNoEnergy   = errors.New("needs a system with an energy (a hamiltonian system, or an ode system with energy:)")
+)
+
+// EnergyMSE is Greydanus et al.'s energy error: the mean over trajectories and
+// times of (E(x_model(t)) − E(x_true(t)))², with E the true energy.
+func EnergyMSE(r *Rollouts, energy func([]float64) float64) float64 {
+	var s float64
+	for it := range r.Times {
+		for j := 0; j < r.N; j++ {
+			d := energy(r.State(r.Model, it, j)) - energy(r.State(r.Truth, it, j))
+			s += d * d
+		}
+	}
+	return s / float64(len(r.Times)*r.N)
+}
+
+// StateMSE is the mean over trajectories, times and variables of the squared
+// distance between model and true states.
+func StateMSE(r *Rollouts) float64 {
+	var s float64
+	for i := range r.Truth {
+		d := r.Model[i] - r.Truth[i]
+		s += d * d
+	}
+	return s / float64(len(r.Truth))
+}
+
+// EnergyDrift reports the relative energy drift of each model rollout.
+type EnergyDrift struct{}
+
+// Requires rollouts and an energy.
+func (EnergyDrift) Requires(c *Context) error {
+	if c.Rollouts == nil {
+		return errNoRollouts
+	}
+	if c.Energy == nil {
+		return errNoEnergy
+	}
+	return nil
+}
+
+// Analyse computes max_t |E(t) − E(0)| / |E(0)| per trajectory (for the model
+// and, as a reference for the integrator, the truth) and the mean over
+// trajectories as metric energy_drift.
+func (a EnergyDrift) Analyse(c *Context) (Result, error) {
+	if err := a.Requires(c); err != nil {
+		return Result{}, err
+	}
+	r := c.Rollouts
+	var res Result
+	var sum, sumTruth float64
+	for j := 0; j < r.N; j++ {
+		m, t := drift(r, r.Model, j, c.Energy), drift(r, r.Truth, j, c.Energy)
+		sum += m
+		sumTruth += t
+		res.Rows = append(res.Rows,
+			Row{Name: fmt.Sprintf("trajectory_%d.model", j), Value: &m},
+			Row{Name: fmt.Sprintf("trajectory_%d.truth", j), Value: &t})
+	}
+	mean, meanTruth := sum/float64(r.N), sumTruth/float64(r.N)
+	res.Rows = append(res.Rows, Row{Name: "mean.model", Value: &mean}, Row{Name: "mean.truth", Value: &meanTruth})
+	res.Metrics = []Metric{{"energy_drift", mean}, {"energy_drift.truth", meanTruth}}
+	return res, nil
+}
+
+func drift(r *Rollouts, xs []float64, j int, energy func([]float64) float64) float64 {
+	e0 := energy(r.State(xs, 0, j))
+	scale := math.Abs(e0)
+	if scale == 0 {
+		scale = 1
+	}
+	var worst float64
+	for it := range r.Times {
+		worst = math.Max(worst, math.Abs(energy(r.State(xs, it, j))-e0)/scale)
+	}
+	return worst
+}
+
+// Rollout reports per-trajectory errors of the model's rollouts.
+type Rollout struct{}
+
+// Requires rollouts.
+func (Rollout) Requires(c *Context) error {
+	if c.Rollouts == nil {
+		return errNoRollouts
+	}
+	return nil
+}
+
+// Analyse writes, per trajectory, the state MSE over time, the final-time
+// Euclidean distance and (when the system has an energy) the energy MSE.
+func (a Rollout) Analyse(c *Context) (Result, error) {
+	if err := a.Requires(c); err != nil {
+		return Result{}, err
+	}
+	r := c.Rollouts
+	var res Result
+	last := len(r.Times) - 1
+	for j := 0; j < r.N; j++ {
+		var mse, emse float64
+		for it := range r.Times {
+			m, t := r.State(r.Model, it, j), r.State(r.Truth, it, j)
+			for k := range m {
+				d := m[k] - t[k]
+				mse += d * d
+			}
+			if c.Energy != nil {
+				d := c.Energy(m) - c.Energy(t)
+				emse += d * d
+			}
+		}
+		mse /= float64(len(r.Times) * r.D)
+		var final float64
+		m, t := r.State(r.Model, last, j), r.State(r.Truth, last, j)
+		for k := range m {
+			final += (m[k] - t[k]) * (m[k] - t[k])
+		}
+		final = math.Sqrt(final)
+		res.Rows = append(res.Rows,
+			Row{Name: fmt.Sprintf("trajectory_%d.state_mse", j), Value: &mse},
+			Row{Name: fmt.Sprintf("trajectory_%d.final_distance", j), Value: &final})
+		if c.Energy != nil {
+			emse /= float64(len(r.Times))
+			res.Rows = append(res.Rows, Row{Name: fmt.Sprintf("trajectory_%d.energy_mse", j), Value: &emse})
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,69 @@
+package architectures
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"ansatz/autodiff"
+)
+
+// State describes the phase space a model acts on: the state variables in
+// spec order and, for Hamiltonian systems, how many of them are coordinates
+// (the rest are their momenta, in the same order).
+type State struct {
+	Vars []string
+	// NQ is the number of canonical coordinates q; the momenta p follow them.
+	// It is 0 when the system declares no canonical structure.
+	NQ int
+}
+
+// Dim is the dimension of the state.
+func (s State) Dim() int { return len(s.Vars) }
+
+// Model is a trainable network that predicts the time derivative ẋ of a batch
+// of states x [B, d].
+type Model interface {
+	// Params are the trainable tensors in a stable order.
+	Params() []*autodiff.Tensor
+	// Field returns the predicted ẋ [B, d] for x [B, d]. With createGraph the
+	// result can be differentiated with respect to the parameters (training);
+	// without it the graph is not kept (evaluation, rollouts).
+	Field(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error)
+}
+
+// Hamiltonian is a Model whose vector field is the symplectic gradient of a
+// learned scalar H(q, p).
+type Hamiltonian interface {
+	Model
+	// Hamiltonian returns H [B, 1] for x [B, d].
+	Hamiltonian(x *autodiff.Tensor) *autodiff.Tensor
+}
+
+// Builder is implemented by every registered model's options: it builds the
+// network for a phase space, drawing initial weights from rng.
+type Builder interface {
+	Build(state State, rng *rand.Rand) (Model, error)
+}
+
+// symplectic maps ∇H = (∂H/∂q, ∂H/∂p) [B, 2n] to (∂H/∂p, −∂H/∂q).
+func symplectic(grad *autodiff.Tensor, nq int) *autodiff.Tensor {
+	dq := autodiff.Slice(grad, 0, nq)
+	dp := autodiff.Slice(grad, nq, 2*nq)
+	return autodiff.Concat(dp, autodiff.Neg(dq))
+}
+
+// canonical checks that a state can carry a symplectic structure and returns
+// its number of coordinates.
+func canonical(s State) (int, error) {
+	nq := s.NQ
+	if nq == 0 {
+		if s.Dim()%2 != 0 {
+			return 0, fmt.Errorf("a Hamiltonian model needs an even number of state variables (coordinates then momenta), the system has %d", s.Dim())
+		}
+		nq = s.Dim() / 2
+	}
+	if 2*nq != s.Dim() {
+		return 0, fmt.Errorf("a Hamiltonian model needs as many momenta as coordinates, the system has %d coordinates in %d variables", nq, s.Dim())
+	}
+	return nq, nil
+}

@@ -1,0 +1,91 @@
+package losses
+
+import (
+	"fmt"
+
+	"ansatz/architectures"
+	"ansatz/autodiff"
+	"ansatz/registry"
+)
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Loss, Name: "hnn",
+		Doc: "Greydanus et al.'s HNN loss ‖∂H/∂p − q̇‖² + ‖∂H/∂q + ṗ‖² (needs a Hamiltonian model)",
+		New: func() any { return &HNN{Residual: residual{Norm: "squared"}} },
+	})
+	registry.Register(registry.Module{
+		Kind: registry.Loss, Name: "mse",
+		Doc: "mean squared (or absolute) error between the model's ẋ and the data's ẋ",
+		New: func() any { return &MSE{Residual: residual{Norm: "squared"}} },
+	})
+}
+
+// Batch is what a loss term sees of the data: states X [B, d] and their time
+// derivatives DX [B, d].
+type Batch struct {
+	X, DX *autodiff.Tensor
+}
+
+// Term is a loss term: a scalar function of a model on a batch. With
+// createGraph the value can be differentiated with respect to the model's
+// parameters.
+type Term interface {
+	// Accepts reports whether the term can be computed for the model; the
+	// error says why not.
+	Accepts(m architectures.Model) error
+	Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error)
+}
+
+// residual is the shared norm option: mean of squared or absolute residuals.
+type residual struct {
+	Norm string `yaml:"norm" spec:"oneof=squared|absolute" doc:"how residuals are averaged: squared (mean of squares) or absolute (mean of absolute values)"`
+}
+
+func (r residual) mean(diff *autodiff.Tensor) *autodiff.Tensor {
+	if r.Norm == "absolute" {
+		return autodiff.Mean(autodiff.Abs(diff))
+	}
+	return autodiff.Mean(autodiff.Square(diff))
+}
+
+// fieldLoss is the mean residual between the model's vector field and the data.
+func (r residual) fieldLoss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error) {
+	f, err := m.Field(b.X, createGraph)
+	if err != nil {
+		return nil, err
+	}
+	return r.mean(autodiff.Sub(f, b.DX)), nil
+}
+
+// HNN is the Hamiltonian neural network loss: the mean residual between the
+// symplectic gradient of the learned H and the observed ẋ.
+type HNN struct {
+	Residual residual `yaml:",inline"`
+}
+
+// Accepts requires a Hamiltonian model.
+func (l *HNN) Accepts(m architectures.Model) error {
+	if _, ok := m.(architectures.Hamiltonian); !ok {
+		return fmt.Errorf("loss hnn needs a model with a learned Hamiltonian (model kind hnn); use loss mse for other models")
+	}
+	return nil
+}
+
+// Loss returns the HNN loss on the batch.
+func (l *HNN) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error) {
+	return l.Residual.fieldLoss(m, b, createGraph)
+}
+
+// MSE compares the model's predicted ẋ with the data's, for any model.
+type MSE struct {
+	Residual residual `yaml:",inline"`
+}
+
+// Accepts takes every model.
+func (l *MSE) Accepts(architectures.Model) error { return nil }
+
+// Loss returns the mean residual of the predicted vector field on the batch.
+func (l *MSE) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error) {
+	return l.Residual.fieldLoss(m, b, createGraph)
+}

@@ -1,0 +1,60 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+
+	"ansatz/results"
+)
+
+// checkExpectations compares the final metrics with the spec's expect:
+// bounds. A metric the run did not produce is a miss with value NaN.
+func checkExpectations(x *Experiment, final map[string]float64) []results.Expectation {
+	var out []results.Expectation
+	for _, e := range x.Spec.Expect {
+		v, found := final[e.Metric]
+		if !found {
+			v = math.NaN()
+		}
+		ok, bound := e.Check(v)
+		out = append(out, results.Expectation{Metric: e.Metric, Bound: bound, Value: v, OK: ok && found})
+	}
+	return out
+}
+
+// printChecks prints one run's expectation table.
+func printChecks(w io.Writer, o Outcome) {
+	fmt.Fprintf(w, "\n%s (%s/%s)\n", o.Spec, o.Name, o.RunID)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  metric\tbound\tvalue\tok")
+	for _, c := range o.Checks {
+		mark := "ok"
+		if !c.OK {
+			mark = "MISS"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%.4g\t%s\n", c.Metric, c.Bound, c.Value, mark)
+	}
+	tw.Flush()
+}
+
+// printSummary prints one line per spec.
+func printSummary(w io.Writer, outcomes []Outcome) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "spec\tstatus\trun")
+	counts := map[results.Status]int{}
+	for _, o := range outcomes {
+		status := o.Status
+		if o.SpecErr {
+			status = "spec-error"
+		}
+		counts[status]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Spec, status, o.Dir)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d ok, %d failed, %d interrupted, %d expectation-failed, %d spec errors\n",
+		counts[results.StatusOK], counts[results.StatusFailed], counts[results.StatusInterrupted],
+		counts[results.StatusExpectationFailed], counts["spec-error"])
+}

@@ -1,0 +1,123 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"ansatz/results"
+	"ansatz/spec"
+)
+
+// Options configure a batch of runs.
+type Options struct {
+	// Out is the output folder; a run writes <Out>/<name>/<run-id>/.
+	Out string
+	// Overrides are --set key.path=value assignments applied to every spec.
+	Overrides []string
+	// LogFormat is "console" or "json".
+	LogFormat string
+	// Verbose enables debug logging.
+	Verbose bool
+	// Check prints the expectation table of every run (ansatz check).
+	Check bool
+	// Logger receives progress and diagnostics.
+	Logger zerolog.Logger
+}
+
+// Version is the tool's version as recorded in the build.
+func Version() string {
+	v, rev, modified := results.BuildInfo()
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += " (" + rev
+		if modified {
+			v += ", modified"
+		}
+		v += ")"
+	}
+	return v
+}
+
+// NewLogger returns a zerolog logger on w in the given format.
+func NewLogger(w io.Writer, format string, verbose bool) (zerolog.Logger, error) {
+	level := zerolog.InfoLevel
+	if verbose {
+		level = zerolog.DebugLevel
+	}
+	switch format {
+	case "json":
+		return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
+	case "console", "":
+		cw := zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)}
+		return zerolog.New(cw).Level(level).With().Timestamp().Logger(), nil
+	}
+	return zerolog.Nop(), fmt.Errorf("--log-format must be console or json, got %q", format)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// FindSpecs expands the paths given on the command line: a file is taken as
+// is, a folder contributes its *.yaml and *.yml files (not recursively) in
+// name order.
+func FindSpecs(paths []string) ([]string, error) {
+	var specs []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("spec %s: %w", p, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			specs = append(specs, p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, fmt.Errorf("reading folder %s: %w", p, err)
+		}
+		var found []string
+		for _, e := range entries {
+			if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				found = append(found, filepath.Join(p, e.Name()))
+			}
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("folder %s holds no .yaml specs", p)
+		}
+		sort.Strings(found)
+		specs = append(specs, found...)
+	}
+	return specs, nil
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Suggest returns the candidate closest to name, or "" when none is close.
+func Suggest(name string, candidates []string) string { return spec.Suggest(name, candidates) }
+
+// List prints the registered components of one kind (or all kinds) with
+// their one-line docs and options.
+func List(w io.Writer, kind string) error {
+	return listComponents(w, strings.TrimSpace(kind))
+}

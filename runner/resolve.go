@@ -1,0 +1,206 @@
+package runner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"ansatz/analyses"
+	"ansatz/architectures"
+	"ansatz/datasets"
+	"ansatz/losses"
+	"ansatz/odeint"
+	"ansatz/optim"
+	"ansatz/registry"
+	"ansatz/spec"
+	"ansatz/systems"
+)
+
+// Experiment is a spec resolved into components, ready to run.
+type Experiment struct {
+	Spec     *spec.Spec
+	System   systems.System
+	State    architectures.State
+	Energy   func([]float64) float64
+	Data     datasets.Generator
+	Model    architectures.Builder
+	Losses   []weightedTerm
+	Opt      optim.Optimizer
+	Schedule optim.Schedule
+	Rollout  odeint.Integrator
+	Analyses []namedAnalysis
+	// Resolved is the spec with every default filled in, as stored in the run.
+	Resolved []byte
+	// RunID is a short content hash of Resolved.
+	RunID string
+}
+
+type weightedTerm struct {
+	comp   *spec.Component
+	name   string
+	weight float64
+	term   losses.Term
+}
+
+type namedAnalysis struct {
+	kind string
+	a    analyses.Analysis
+}
+
+// specError marks errors in the spec itself (exit code 2).
+type specError struct{ err error }
+
+func (e specError) Error() string { return e.err.Error() }
+func (e specError) Unwrap() error { return e.err }
+
+// isSpecError reports whether err is a spec (usage) error.
+func isSpecError(err error) bool {
+	var se specError
+	return errors.As(err, &se)
+}
+
+// Prepare loads a spec, applies overrides and resolves every component. All
+// problems found are returned together as a spec error.
+func Prepare(path string, overrides []string) (*Experiment, error) {
+	s, err := spec.Load(path, overrides)
+	if err != nil {
+		return nil, specError{err}
+	}
+	r := &resolver{spec: s, decoded: map[*spec.Component]any{}}
+	x := r.resolve()
+	if len(r.errs) > 0 {
+		return nil, specError{r.errs.WithSource(s.File, s.Source).Sorted()}
+	}
+	x.Resolved, err = spec.MarshalResolved(s, func(c *spec.Component) any { return r.decoded[c] })
+	if err != nil {
+		return nil, fmt.Errorf("storing the resolved spec: %w", err)
+	}
+	sum := sha256.Sum256(x.Resolved)
+	x.RunID = hex.EncodeToString(sum[:6])
+	return x, nil
+}
+
+type resolver struct {
+	spec    *spec.Spec
+	errs    spec.ErrorList
+	decoded map[*spec.Component]any
+}
+
+// decode resolves one component and checks that it is a T.
+func decode[T any](r *resolver, kind registry.Kind, c *spec.Component) (T, bool) {
+	var zero T
+	v, errs := registry.Decode(kind, *c)
+	if len(errs) > 0 {
+		r.errs = append(r.errs, errs...)
+		return zero, false
+	}
+	r.decoded[c] = v
+	t, ok := v.(T)
+	if !ok {
+		r.fail(c, fmt.Sprintf("%s %q cannot be used here", kind, c.Kind))
+		return zero, false
+	}
+	if p, ok := v.(interface{ Provision() spec.ErrorList }); ok {
+		if errs := p.Provision(); len(errs) > 0 {
+			r.errs = append(r.errs, errs...)
+			return zero, false
+		}
+	}
+	return t, true
+}
+
+func (r *resolver) fail(c *spec.Component, msg string) {
+	r.errs = append(r.errs, &spec.Error{Pos: c.Pos, Path: c.Path, Msg: msg})
+}
+
+func (r *resolver) resolve() *Experiment {
+	s := r.spec
+	x := &Experiment{Spec: s}
+	if b, ok := decode[systems.Builder](r, registry.System, &s.System); ok {
+		sys, err := b.Build()
+		if err != nil {
+			r.errs = append(r.errs, spec.AsErrorList(err, s.System.Pos)...)
+		} else {
+			x.System = sys
+			x.State = architectures.State{Vars: sys.Variables()}
+			if h, ok := sys.(interface{ NumCoordinates() int }); ok {
+				x.State.NQ = h.NumCoordinates()
+			}
+			if e, ok := sys.(systems.Energy); ok {
+				x.Energy = e.Energy
+			}
+		}
+	}
+	x.Data, _ = decode[datasets.Generator](r, registry.Data, &s.Data)
+	x.Model, _ = decode[architectures.Builder](r, registry.Model, &s.Model)
+	seen := map[string]int{}
+	for i := range s.Losses {
+		l := &s.Losses[i]
+		t, ok := decode[losses.Term](r, registry.Loss, &l.Component)
+		if !ok {
+			continue
+		}
+		name := l.Kind
+		if seen[name]++; seen[name] > 1 {
+			name = fmt.Sprintf("%s_%d", l.Kind, seen[name])
+		}
+		x.Losses = append(x.Losses, weightedTerm{comp: &l.Component, name: name, weight: l.Weight, term: t})
+	}
+	x.Opt, _ = decode[optim.Optimizer](r, registry.Optimizer, &s.Train.Optimizer)
+	x.Schedule = optim.Constant{}
+	if s.Train.Schedule != nil {
+		x.Schedule, _ = decode[optim.Schedule](r, registry.Schedule, s.Train.Schedule)
+	}
+	if ro := s.Evaluate.Rollouts; ro != nil {
+		x.Rollout, _ = decode[odeint.Integrator](r, registry.Integrator, &ro.Integrator)
+	}
+	ctx := &analyses.Context{Energy: x.Energy}
+	if s.Evaluate.Rollouts != nil {
+		ctx.Rollouts = &analyses.Rollouts{}
+	}
+	for i := range s.Analyses {
+		c := &s.Analyses[i]
+		a, ok := decode[analyses.Analysis](r, registry.Analysis, c)
+		if !ok {
+			continue
+		}
+		if x.System != nil {
+			if err := a.Requires(ctx); err != nil {
+				r.fail(c, fmt.Sprintf("analysis %s %v", c.Kind, err))
+				continue
+			}
+		}
+		x.Analyses = append(x.Analyses, namedAnalysis{kind: c.Kind, a: a})
+	}
+	if x.System != nil && x.Model != nil {
+		r.checkModel(x)
+	}
+	if x.System != nil && x.Data != nil {
+		if err := x.Data.Check(x.State.Vars, x.State.NQ); err != nil {
+			r.errs = append(r.errs, spec.AsErrorList(err, s.Data.Pos)...)
+		}
+	}
+	if x.System != nil && x.Rollout != nil {
+		if err := odeint.Prepare(x.Rollout, x.State.NQ); err != nil {
+			r.fail(&s.Evaluate.Rollouts.Integrator, err.Error())
+		}
+	}
+	return x
+}
+
+// checkModel builds the model once (with a throwaway seed) to find
+// mismatches between the model, the system and the loss terms before any work.
+func (r *resolver) checkModel(x *Experiment) {
+	m, err := x.Model.Build(x.State, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		r.fail(&r.spec.Model, err.Error())
+		return
+	}
+	for _, l := range x.Losses {
+		if err := l.term.Accepts(m); err != nil {
+			r.fail(l.comp, err.Error())
+		}
+	}
+}
