@@ -1,0 +1,13 @@
+// Package datasets generates training data for learning vector fields and
+// Hamiltonians: trajectories of a dynamical system recorded on a time grid,
+// with exact derivatives as targets, optional Gaussian noise on the inputs and
+// a seeded train/test split (the setups of Greydanus et al. 2019,
+// "Hamiltonian Neural Networks").
+//
+// A [System] supplies the variables and the vector field; a [Sampler] draws
+// initial conditions ([Radius], [Box] or [Expressions]: formulas with random
+// draws such as uniform(0.5, 1.5)); an odeint.Integrator integrates them; and
+// [Generate] assembles a [Data] value of training and test [Set]s. Every
+// random draw comes from the caller's *rand.Rand in a documented order, so a
+// seed reproduces the data bit for bit.
+package datasets
