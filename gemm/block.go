@@ -50,7 +50,10 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 	if m*n*k < parMin {
 		workers = 1
 	}
-	mr, nr := ks.mr, ks.nr()
+	if thin(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	mr := ks.mr()
 	switch {
 	case workers > 1 && m >= 2*mr*workers:
 		// Split the rows of C, in whole micro-panels.
@@ -70,13 +73,13 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 			})
 		}
 		wg.Wait()
-	case workers > 1 && n >= 2*nr*workers:
-		// Split the columns of C, in whole micro-panels.
-		panels := (n + nr - 1) / nr
+	case workers > 1 && n >= 2*ks.lanes*workers:
+		// Split the columns of C, in whole vectors.
+		groups := (n + ks.lanes - 1) / ks.lanes
 		var wg sync.WaitGroup
 		for w := range workers {
-			j0 := panels * w / workers * nr
-			j1 := min(panels*(w+1)/workers*nr, n)
+			j0 := groups * w / workers * ks.lanes
+			j1 := min(groups*(w+1)/workers*ks.lanes, n)
 			wg.Go(func() {
 				var bw []float64
 				if bT {
@@ -111,11 +114,12 @@ func scale(m, n int, beta float64, c []float64, ldc int) {
 }
 
 // serial computes C = alpha·op(A)·op(B) + beta·C on the calling goroutine.
+// B is packed block by block; A is read in place.
 func serial(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
 
-	mr, nr, lanes := ks.mr, ks.nr(), ks.lanes
+	mr, nr, lanes := ks.mr(), ks.nr(), ks.lanes
 	// Equal-sized blocks along k and n.
 	kBlocks := (k + kcMax - 1) / kcMax
 	kcBlk := (k + kBlocks - 1) / kBlocks
@@ -123,7 +127,6 @@ func serial(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64,
 	ncBlk := roundUp((n+nBlocks-1)/nBlocks, nr)
 
 	ws.b = grow(ws.b, kcBlk*roundUp(min(ncBlk, n), lanes))
-	ws.a = grow(ws.a, mr*kcBlk)
 	ws.tile = grow(ws.tile, mr*nr)
 
 	for jc := 0; jc < n; jc += ncBlk {
@@ -139,42 +142,55 @@ func serial(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64,
 				rows := min(mr, m-ic)
 				var ap []float64
 				var ars, aks int
-				switch {
-				case rows < mr:
-					packA(ws.a, aT, a, lda, ic, rows, pc, kc, mr)
-					ap, ars, aks = ws.a, 1, mr
-				case aT:
+				if aT {
 					ap, ars, aks = a[pc*lda+ic:], 1, lda
-				default:
+				} else {
 					ap, ars, aks = a[ic*lda+pc:], lda, 1
 				}
+				kerns := ks.tiles[rows-1]
 				for jr := 0; jr < nc; jr += nr {
 					cols := min(nr, nc-jr)
 					nv := (cols + lanes - 1) / lanes
 					w := nv * lanes
-					kern := ks.kerns[nv-1]
-					bp := ws.b[jr*kc:]
-					ct := c[ic*ldc+jc+jr:]
-					if rows == mr && cols == w {
-						kern(kc, ap, ars, aks, bp, w, ct, ldc, alpha, bet)
-						continue
-					}
-					kern(kc, ap, ars, aks, bp, w, ws.tile, w, 1, 0)
-					for r := range rows {
-						t := ws.tile[r*w : r*w+cols]
-						cr := ct[r*ldc : r*ldc+cols]
-						if bet == 0 {
-							for j, v := range t {
-								cr[j] = alpha * v
-							}
-							continue
-						}
-						for j, v := range t {
-							cr[j] = alpha*v + bet*cr[j]
-						}
-					}
+					tileTo(kerns[nv-1], kc, ap, ars, aks, ws.b[jr*kc:], w, rows, cols, w, false, c[ic*ldc+jc+jr:], ldc, alpha, bet, ws.tile)
 				}
 			}
+		}
+	}
+}
+
+// tileTo runs kern on a rows×w tile and adds alpha times the first cols
+// columns to C (beta·C + ...), straight into C when the tile fits exactly,
+// else through tile. With trans the tile is added to Cᵀ: tile element (r, j)
+// goes to c[j·ldc+r].
+func tileTo(kern microKernel, kc int, a []float64, ars, aks int, b []float64, ldb, rows, cols, w int, trans bool, c []float64, ldc int, alpha, beta float64, tile []float64) {
+	if cols == w && !trans {
+		kern(kc, a, ars, aks, b, ldb, c, ldc, alpha, beta)
+		return
+	}
+	kern(kc, a, ars, aks, b, ldb, tile, w, 1, 0)
+	for r := range rows {
+		t := tile[r*w : r*w+cols]
+		if trans {
+			for j, v := range t {
+				cj := &c[j*ldc+r]
+				if beta == 0 {
+					*cj = alpha * v
+				} else {
+					*cj = alpha*v + beta**cj
+				}
+			}
+			continue
+		}
+		cr := c[r*ldc : r*ldc+cols]
+		if beta == 0 {
+			for j, v := range t {
+				cr[j] = alpha * v
+			}
+			continue
+		}
+		for j, v := range t {
+			cr[j] = alpha*v + beta*cr[j]
 		}
 	}
 }
@@ -214,29 +230,3 @@ func packB(dst []float64, bT bool, b []float64, ldb, pc, kc, jc, nc, nr, lanes i
 	}
 }
 
-// packA copies rows ic..ic+rows of op(A), columns pc..pc+kc, into dst as one
-// micro-panel: dst[p·mr+r] = op(A)[ic+r][pc+p], rows past the end zero.
-func packA(dst []float64, aT bool, a []float64, lda, ic, rows, pc, kc, mr int) {
-	dst = dst[:kc*mr]
-	if aT {
-		for p := range kc {
-			src := a[(pc+p)*lda+ic:]
-			d := dst[p*mr : p*mr+mr]
-			copy(d, src[:rows])
-			clear(d[rows:])
-		}
-		return
-	}
-	for r := range rows {
-		src := a[(ic+r)*lda+pc:]
-		src = src[:kc]
-		for p, v := range src {
-			dst[p*mr+r] = v
-		}
-	}
-	for r := rows; r < mr; r++ {
-		for p := range kc {
-			dst[p*mr+r] = 0
-		}
-	}
-}

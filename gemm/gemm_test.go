@@ -19,8 +19,8 @@ type dgemmCase struct {
 }
 
 func (tc dgemmCase) String() string {
-	return fmt.Sprintf("%c%c/m=%d,n=%d,k=%d/alpha=%g,beta=%g/pad=%d,%d,%d",
-		tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.padA, tc.padB, tc.padC)
+	return fmt.Sprintf("%s%s/m=%d,n=%d,k=%d/alpha=%g,beta=%g/pad=%d,%d,%d",
+		transName(tc.tA), transName(tc.tB), tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.padA, tc.padB, tc.padC)
 }
 
 // randMatrix returns a rows×cols row-major matrix with stride cols+pad,

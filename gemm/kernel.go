@@ -4,39 +4,90 @@ package gemm
 //
 //	C[r][j] = alpha·Σ_{p<kc} a[r·ars+p·aks]·b[p·ldb+j] + beta·C[r][j]
 //
-// for r < mr and j < the kernel's width, with C row-major with stride ldc.
-// When beta is zero C is not read. The caller guarantees that every element
-// touched is inside the slices.
+// for r < mr and j < nr, the kernel's tile size, with C row-major with
+// stride ldc. When beta is zero C is not read. The caller guarantees that
+// every element touched is inside the slices.
 type microKernel func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64)
 
-// kernelSet is a family of micro-kernels of one instruction set: all have
-// mr rows; kerns[v-1] is v·lanes columns wide.
+// dotKernel computes R×X dot products of length k,
+//
+//	out[r·X+j] = Σ_{p<k} a[r·lda+p]·x[j·ldx+p],
+//
+// for r < R and j < X, the kernel's shape.
+type dotKernel func(k int, a []float64, lda int, x []float64, ldx int, out []float64)
+
+// kernelSet is a family of kernels of one instruction set.
 type kernelSet struct {
 	name  string
-	mr    int
-	lanes int
-	kerns []microKernel
+	lanes int             // columns per vector register
+	tiles [][]microKernel // tiles[mr-1][nv-1] is mr×(nv·lanes)
+	dots  [2][2]dotKernel // dots[R==4][X-1]
 }
 
-// nr is the width of the widest kernel of s.
-func (s *kernelSet) nr() int { return s.lanes * len(s.kerns) }
+// mr is the number of rows of the tallest tile.
+func (s *kernelSet) mr() int { return len(s.tiles) }
 
-// genericKernels is the pure-Go fallback: 4×4 tiles.
+// nr is the number of columns of the widest tile.
+func (s *kernelSet) nr() int { return s.lanes * len(s.tiles[0]) }
+
+// genericKernels is the pure-Go fallback: tiles of up to 4×4.
 var genericKernels = &kernelSet{
 	name:  "generic",
-	mr:    4,
 	lanes: 4,
-	kerns: []microKernel{kernGeneric4x4},
+	tiles: [][]microKernel{
+		{func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kernGeneric(1, kc, a, ars, aks, b, ldb, c, ldc, alpha, beta)
+		}},
+		{func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kernGeneric(2, kc, a, ars, aks, b, ldb, c, ldc, alpha, beta)
+		}},
+		{func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kernGeneric(3, kc, a, ars, aks, b, ldb, c, ldc, alpha, beta)
+		}},
+		{kernGeneric4x4},
+	},
+	dots: [2][2]dotKernel{
+		{dotGeneric(1, 1), dotGeneric(1, 2)},
+		{dotGeneric(4, 1), dotGeneric(4, 2)},
+	},
 }
 
-// kernGeneric4x4 is the portable 4×4 micro-kernel.
+// kernGeneric is the portable mr×4 tile kernel for mr < 4.
+func kernGeneric(mr, kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+	var acc [4][4]float64
+	for r := range mr {
+		ia, ib := r*ars, 0
+		for range kc {
+			av := a[ia]
+			bp := b[ib : ib+4 : ib+4]
+			acc[r][0] += av * bp[0]
+			acc[r][1] += av * bp[1]
+			acc[r][2] += av * bp[2]
+			acc[r][3] += av * bp[3]
+			ia += aks
+			ib += ldb
+		}
+	}
+	for r := range mr {
+		row := c[r*ldc : r*ldc+4 : r*ldc+4]
+		for j, v := range acc[r] {
+			if beta == 0 {
+				row[j] = alpha * v
+			} else {
+				row[j] = alpha*v + beta*row[j]
+			}
+		}
+	}
+}
+
+// kernGeneric4x4 is the portable 4×4 tile kernel.
 func kernGeneric4x4(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
 	var c00, c01, c02, c03 float64
 	var c10, c11, c12, c13 float64
 	var c20, c21, c22, c23 float64
 	var c30, c31, c32, c33 float64
 	ia, ib := 0, 0
-	for p := 0; p < kc; p++ {
+	for range kc {
 		bp := b[ib : ib+4 : ib+4]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		a0 := a[ia]
@@ -77,4 +128,28 @@ func kernGeneric4x4(kc int, a []float64, ars, aks int, b []float64, ldb int, c [
 	store4(c[ldc:], c10, c11, c12, c13)
 	store4(c[2*ldc:], c20, c21, c22, c23)
 	store4(c[3*ldc:], c30, c31, c32, c33)
+}
+
+// dotGeneric returns the portable rows×nx dot kernel.
+func dotGeneric(rows, nx int) dotKernel {
+	return func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+		for r := range rows {
+			ar := a[r*lda : r*lda+k]
+			for j := range nx {
+				xj := x[j*ldx : j*ldx+k]
+				var s0, s1, s2, s3 float64
+				p := 0
+				for ; p+4 <= k; p += 4 {
+					s0 += ar[p] * xj[p]
+					s1 += ar[p+1] * xj[p+1]
+					s2 += ar[p+2] * xj[p+2]
+					s3 += ar[p+3] * xj[p+3]
+				}
+				for ; p < k; p++ {
+					s0 += ar[p] * xj[p]
+				}
+				out[r*nx+j] = (s0 + s1) + (s2 + s3)
+			}
+		}
+	}
 }

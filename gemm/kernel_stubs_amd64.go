@@ -4,37 +4,408 @@
 
 package gemm
 
-// kern512x5x8 is the 5×8 AVX-512F micro-kernel (see gen_asm.go).
+// avx512Tiles are the avx512 tile kernels, indexed [mr-1][nv-1].
+var avx512Tiles = [][]microKernel{
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x1x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x1x16(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x1x24(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x1x32(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x1x40(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x2x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x2x16(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x2x24(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x2x32(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x2x40(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x3x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x3x16(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x3x24(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x3x32(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x3x40(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x4x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x4x16(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x4x24(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x4x32(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x4x40(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x5x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x5x16(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x5x24(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x5x32(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern512x5x40(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+}
+
+// avx512Dots are the avx512 dot kernels, indexed [R==4][X-1].
+var avx512Dots = [2][2]dotKernel{
+	{
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot512x1x1(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot512x1x2(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+	},
+	{
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot512x4x1(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot512x4x2(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+	},
+}
+
+// avx2Tiles are the avx2 tile kernels, indexed [mr-1][nv-1].
+var avx2Tiles = [][]microKernel{
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x1x4(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x1x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x2x4(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x2x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x3x4(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x3x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x4x4(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x4x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x5x4(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x5x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+	{
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x6x4(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+		func(kc int, a []float64, ars, aks int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64) {
+			kern256x6x8(kc, &a[0], ars, aks, &b[0], ldb, &c[0], ldc, alpha, beta)
+		},
+	},
+}
+
+// avx2Dots are the avx2 dot kernels, indexed [R==4][X-1].
+var avx2Dots = [2][2]dotKernel{
+	{
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot256x1x1(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot256x1x2(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+	},
+	{
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot256x4x1(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+		func(k int, a []float64, lda int, x []float64, ldx int, out []float64) {
+			dot256x4x2(k, &a[0], lda, &x[0], ldx, &out[0])
+		},
+	},
+}
+
+// kern512x1x8 is the 1×8 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x1x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x1x16 is the 1×16 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x1x16(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x1x24 is the 1×24 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x1x24(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x1x32 is the 1×32 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x1x32(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x1x40 is the 1×40 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x1x40(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x2x8 is the 2×8 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x2x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x2x16 is the 2×16 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x2x16(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x2x24 is the 2×24 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x2x24(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x2x32 is the 2×32 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x2x32(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x2x40 is the 2×40 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x2x40(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x3x8 is the 3×8 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x3x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x3x16 is the 3×16 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x3x16(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x3x24 is the 3×24 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x3x24(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x3x32 is the 3×32 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x3x32(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x3x40 is the 3×40 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x3x40(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x4x8 is the 4×8 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x4x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x4x16 is the 4×16 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x4x16(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x4x24 is the 4×24 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x4x24(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x4x32 is the 4×32 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x4x32(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x4x40 is the 4×40 AVX-512F tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern512x4x40(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern512x5x8 is the 5×8 AVX-512F tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern512x5x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// kern512x5x16 is the 5×16 AVX-512F micro-kernel (see gen_asm.go).
+// kern512x5x16 is the 5×16 AVX-512F tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern512x5x16(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// kern512x5x24 is the 5×24 AVX-512F micro-kernel (see gen_asm.go).
+// kern512x5x24 is the 5×24 AVX-512F tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern512x5x24(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// kern512x5x32 is the 5×32 AVX-512F micro-kernel (see gen_asm.go).
+// kern512x5x32 is the 5×32 AVX-512F tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern512x5x32(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// kern512x5x40 is the 5×40 AVX-512F micro-kernel (see gen_asm.go).
+// kern512x5x40 is the 5×40 AVX-512F tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern512x5x40(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// kern256x6x4 is the 6×4 AVX2 and FMA micro-kernel (see gen_asm.go).
+// dot512x1x1 is the 1×1 AVX-512F dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot512x1x1(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// dot512x1x2 is the 1×2 AVX-512F dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot512x1x2(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// dot512x4x1 is the 4×1 AVX-512F dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot512x4x1(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// dot512x4x2 is the 4×2 AVX-512F dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot512x4x2(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// kern256x1x4 is the 1×4 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x1x4(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x1x8 is the 1×8 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x1x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x2x4 is the 2×4 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x2x4(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x2x8 is the 2×8 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x2x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x3x4 is the 3×4 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x3x4(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x3x8 is the 3×8 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x3x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x4x4 is the 4×4 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x4x4(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x4x8 is the 4×8 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x4x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x5x4 is the 5×4 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x5x4(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x5x8 is the 5×8 AVX2 and FMA tile kernel (see gen_asm.go).
+//
+//go:noescape
+func kern256x5x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// kern256x6x4 is the 6×4 AVX2 and FMA tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern256x6x4(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// kern256x6x8 is the 6×8 AVX2 and FMA micro-kernel (see gen_asm.go).
+// kern256x6x8 is the 6×8 AVX2 and FMA tile kernel (see gen_asm.go).
 //
 //go:noescape
 func kern256x6x8(kc int, a *float64, ars, aks int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// dot256x1x1 is the 1×1 AVX2 and FMA dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot256x1x1(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// dot256x1x2 is the 1×2 AVX2 and FMA dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot256x1x2(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// dot256x4x1 is the 4×1 AVX2 and FMA dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot256x4x1(k int, a *float64, lda int, x *float64, ldx int, out *float64)
+
+// dot256x4x2 is the 4×2 AVX2 and FMA dot kernel (see gen_asm.go).
+//
+//go:noescape
+func dot256x4x2(k int, a *float64, lda int, x *float64, ldx int, out *float64)
