@@ -229,4 +229,3 @@ func packB(dst []float64, bT bool, b []float64, ldb, pc, kc, jc, nc, nr, lanes i
 		}
 	}
 }
-
