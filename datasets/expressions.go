@@ -538,12 +538,17 @@ func (c *exprCompiler) call(name string, args []ast.Node, loc file.Location) exp
 	return &callNode{name: name, fn: fn, args: out, offset: c.byteOffset(loc.From)}
 }
 
-// didYouMean suggests the closest candidate within edit distance 2 (and
-// less than the length of name), as "; did you mean x?", or returns "".
+// didYouMean suggests the closest candidate, as "; did you mean x?", or
+// returns "": within edit distance 1 for names of up to 4 characters, 2 for
+// longer ones.
 func didYouMean(name string, candidates []string) string {
-	best, bestDist := "", 3
+	limit := 2
+	if utf8.RuneCountInString(name) <= 4 {
+		limit = 1
+	}
+	best, bestDist := "", limit+1
 	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist && d < utf8.RuneCountInString(name) {
+		if d := editDistance(name, c); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
