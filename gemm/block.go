@@ -14,7 +14,7 @@ const (
 )
 
 // parMin is the smallest m·n·k worth splitting over goroutines.
-const parMin = 1 << 20
+var parMin = 1 << 20
 
 // workspace holds the scratch memory of one goroutine's product.
 type workspace struct {
@@ -58,42 +58,47 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 	case workers > 1 && m >= 2*mr*workers:
 		// Split the rows of C, in whole micro-panels.
 		panels := (m + mr - 1) / mr
-		var wg sync.WaitGroup
-		for w := range workers {
+		parallel(workers, func(w int) {
 			i0 := panels * w / workers * mr
 			i1 := min(panels*(w+1)/workers*mr, m)
-			wg.Go(func() {
-				var aw []float64
-				if aT {
-					aw = a[i0:]
-				} else {
-					aw = a[i0*lda:]
-				}
-				serial(ks, aT, bT, i1-i0, n, k, alpha, aw, lda, b, ldb, beta, c[i0*ldc:], ldc)
-			})
-		}
-		wg.Wait()
+
+			var aw []float64
+			if aT {
+				aw = a[i0:]
+			} else {
+				aw = a[i0*lda:]
+			}
+			serial(ks, aT, bT, i1-i0, n, k, alpha, aw, lda, b, ldb, beta, c[i0*ldc:], ldc)
+		})
 	case workers > 1 && n >= 2*ks.lanes*workers:
 		// Split the columns of C, in whole vectors.
 		groups := (n + ks.lanes - 1) / ks.lanes
-		var wg sync.WaitGroup
-		for w := range workers {
+		parallel(workers, func(w int) {
 			j0 := groups * w / workers * ks.lanes
 			j1 := min(groups*(w+1)/workers*ks.lanes, n)
-			wg.Go(func() {
-				var bw []float64
-				if bT {
-					bw = b[j0*ldb:]
-				} else {
-					bw = b[j0:]
-				}
-				serial(ks, aT, bT, m, j1-j0, k, alpha, a, lda, bw, ldb, beta, c[j0:], ldc)
-			})
-		}
-		wg.Wait()
+
+			var bw []float64
+			if bT {
+				bw = b[j0*ldb:]
+			} else {
+				bw = b[j0:]
+			}
+			serial(ks, aT, bT, m, j1-j0, k, alpha, a, lda, bw, ldb, beta, c[j0:], ldc)
+		})
 	default:
 		serial(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
+}
+
+// parallel runs f(0), ..., f(workers-1) on new goroutines and waits for
+// them. (Running one part on the calling goroutine was measured slower: the
+// scheduler then leaves the new goroutine queued behind it.)
+func parallel(workers int, f func(w int)) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { f(w) })
+	}
+	wg.Wait()
 }
 
 // scale sets C = beta·C, overwriting C with zeros when beta is zero.
