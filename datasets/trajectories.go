@@ -321,7 +321,7 @@ func hint(v float64, derivative bool) string {
 	case math.IsNaN(v):
 		return "the equations may divide by zero or leave the domain of a function (sqrt or log of a negative number)"
 	case derivative:
-		return "the equations may divide by zero"
+		return "the equations may divide by zero, or the solution blow up (grow without bound) there"
 	default:
 		return "the solution may blow up (grow without bound) there"
 	}

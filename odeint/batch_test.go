@@ -202,3 +202,23 @@ func TestNoAllocationsPerStep(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepare(t *testing.T) {
+	lf := NewLeapfrog()
+	if err := Prepare(lf, 2); err != nil || lf.NQ != 2 {
+		t.Errorf("Prepare(leapfrog, 2): %v, NQ = %d", err, lf.NQ)
+	}
+	y := NewYoshida4()
+	if err := Prepare(y, 0); err == nil || !strings.Contains(err.Error(), "separable Hamiltonian") {
+		t.Errorf("Prepare(yoshida4, 0): got %v, want an error", err)
+	}
+	if err := Prepare(NewRK4(), 0); err != nil {
+		t.Errorf("Prepare(rk4, 0): %v", err)
+	}
+	if err := Prepare(&Dopri5{RTol: -1}, 3); err == nil || !strings.Contains(err.Error(), "rtol") {
+		t.Errorf("Prepare(bad dopri5): got %v, want the validation error", err)
+	}
+	if err := Prepare(Leapfrog{DT: 0.1}, 1); err == nil {
+		t.Error("Prepare on a Leapfrog value: no error")
+	}
+}

@@ -216,3 +216,37 @@ func runFixed(p *problem, dt float64, s fixedStepper) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// Prepare readies integ for a system with nq coordinates followed by nq
+// momenta (nq = 0 for a system without that split, such as a general ODE):
+// it sets NQ on *Leapfrog and *Yoshida4, which need a separable Hamiltonian
+// system, and validates the integrator's options.
+func Prepare(integ Integrator, nq int) error {
+	if nq < 0 {
+		return fmt.Errorf("negative number of coordinates %d", nq)
+	}
+	needsNQ := func(name string, dst *int) error {
+		if nq == 0 {
+			return fmt.Errorf("%s integrates separable Hamiltonian systems (coordinates, then momenta); "+
+				"this system declares no coordinates and momenta: use rk4 or dopri5", name)
+		}
+		*dst = nq
+		return nil
+	}
+	var err error
+	switch it := integ.(type) {
+	case *Leapfrog:
+		err = needsNQ("leapfrog", &it.NQ)
+	case *Yoshida4:
+		err = needsNQ("yoshida4", &it.NQ)
+	case Leapfrog, Yoshida4:
+		return fmt.Errorf("Prepare needs a pointer to %T to set its number of coordinates", integ)
+	}
+	if err != nil {
+		return err
+	}
+	if v, ok := integ.(interface{ Validate() error }); ok {
+		return v.Validate()
+	}
+	return nil
+}
