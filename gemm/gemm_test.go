@@ -176,3 +176,106 @@ func TestDgemmAlphaBeta(t *testing.T) {
 		}
 	}
 }
+
+// TestDgemmNegativeZeroBeta checks that beta = -0 also overwrites NaNs in C,
+// on every path (blocked, thin, scale-only).
+func TestDgemmNegativeZeroBeta(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for _, ks := range availableKernels() {
+		for _, s := range []struct{ m, n, k int }{{30, 50, 20}, {30, 2, 20}, {2, 50, 20}, {30, 50, 0}} {
+			for _, alpha := range []float64{0, 2} {
+				c := make([]float64, s.m*s.n)
+				for i := range c {
+					c[i] = math.NaN()
+				}
+				a := make([]float64, max(s.m*s.k, 1))
+				b := make([]float64, max(s.k*s.n, 1))
+				for i := range a {
+					a[i] = 1
+				}
+				for i := range b {
+					b[i] = 1
+				}
+				dgemm(ks, false, true, s.m, s.n, s.k, alpha, a, max(s.k, 1), b, max(s.k, 1), negZero, c, s.n)
+				for i, v := range c {
+					want := alpha * float64(s.k)
+					if v != want {
+						t.Fatalf("%s %v alpha=%v: c[%d] = %v, want %v", ks.name, s, alpha, i, v, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDgemmPanics checks that bad arguments panic with gonum's messages.
+func TestDgemmPanics(t *testing.T) {
+	x := make([]float64, 100)
+	tests := []struct {
+		name   string
+		tA, tB blas.Transpose
+		m, n   int
+		k      int
+		a      []float64
+		lda    int
+		b      []float64
+		ldb    int
+		c      []float64
+		ldc    int
+		want   string
+	}{
+		{"transpose", 'x', blas.NoTrans, 2, 2, 2, x, 2, x, 2, x, 2, badTranspose},
+		{"m", blas.NoTrans, blas.NoTrans, -1, 2, 2, x, 2, x, 2, x, 2, mLT0},
+		{"n", blas.NoTrans, blas.NoTrans, 2, -1, 2, x, 2, x, 2, x, 2, nLT0},
+		{"k", blas.NoTrans, blas.NoTrans, 2, 2, -1, x, 2, x, 2, x, 2, kLT0},
+		{"lda", blas.NoTrans, blas.NoTrans, 2, 2, 3, x, 2, x, 2, x, 2, badLdA},
+		{"lda trans", blas.Trans, blas.NoTrans, 3, 2, 2, x, 2, x, 2, x, 2, badLdA},
+		{"ldb", blas.NoTrans, blas.NoTrans, 2, 3, 2, x, 2, x, 2, x, 3, badLdB},
+		{"ldc", blas.NoTrans, blas.NoTrans, 2, 3, 2, x, 2, x, 3, x, 2, badLdC},
+		{"short a", blas.NoTrans, blas.NoTrans, 20, 2, 20, x, 20, x, 2, x, 2, shortA},
+		{"short b", blas.NoTrans, blas.Trans, 2, 20, 20, x, 20, x, 20, x, 20, shortB},
+		{"short c", blas.NoTrans, blas.NoTrans, 20, 20, 1, x, 1, x, 20, x, 20, shortC},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != tt.want {
+					t.Errorf("panic %v, want %q", r, tt.want)
+				}
+			}()
+			Dgemm(tt.tA, tt.tB, tt.m, tt.n, tt.k, 1, tt.a, tt.lda, tt.b, tt.ldb, 0, tt.c, tt.ldc)
+		})
+	}
+}
+
+// TestKernel checks that Kernel names the best available kernel family and
+// that the fallback families are among those tested.
+func TestKernel(t *testing.T) {
+	ks := availableKernels()
+	if got := Kernel(); got != ks[0].name {
+		t.Errorf("Kernel() = %q, want %q", got, ks[0].name)
+	}
+	if last := ks[len(ks)-1].name; last != "generic" {
+		t.Errorf("last kernel family %q, want generic", last)
+	}
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = k.name
+	}
+	t.Logf("kernel families tested on this CPU: %v", names)
+}
+
+// TestImplementation checks that Implementation satisfies blas.Float64 and
+// that its Dgemm is this package's.
+func TestImplementation(t *testing.T) {
+	var impl blas.Float64 = Implementation{}
+	a := []float64{1, 2, 3, 4}
+	c := []float64{math.NaN(), 0, 0, 0}
+	impl.Dgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, a, 2, a, 2, 0, c, 2)
+	want := []float64{7, 10, 15, 22}
+	for i := range c {
+		if c[i] != want[i] {
+			t.Fatalf("c = %v, want %v", c, want)
+		}
+	}
+}
