@@ -156,11 +156,11 @@ type splitStepper struct {
 func (s *splitStepper) step(x []float64, t, h float64) error {
 	p, d, nq := s.p, s.p.d, s.nq
 	s.kick(x, s.sc.kick[0]*h)
-	tau := 0.0 // fraction of the step the positions have advanced
+	tau := 0.0 // fraction of the step the positions have advanced (Yoshida overshoots [0, 1]; errors clamp it)
 	for j, c := range s.sc.drift {
 		// Drift: q += c·h·q̇(p) with the current momenta.
 		p.f(x, s.dx, p.n)
-		if err := p.nonFiniteCols(s.dx, 0, nq, t+tau*h, true); err != nil {
+		if err := p.nonFiniteCols(s.dx, 0, nq, t+min(max(tau, 0), 1)*h, true); err != nil {
 			return err
 		}
 		ch := c * h
@@ -173,7 +173,7 @@ func (s *splitStepper) step(x []float64, t, h float64) error {
 		tau += c
 		// Kick: p += c'·h·ṗ(q) at the new positions.
 		p.f(x, s.dx, p.n)
-		if err := p.nonFiniteCols(s.dx, nq, d, t+tau*h, true); err != nil {
+		if err := p.nonFiniteCols(s.dx, nq, d, t+min(max(tau, 0), 1)*h, true); err != nil {
 			return err
 		}
 		s.kick(x, s.sc.kick[j+1]*h)
