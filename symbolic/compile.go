@@ -35,7 +35,13 @@ func CheckNames(n Node, known []string) error {
 	if bad == nil {
 		return nil
 	}
-	return &Error{Offset: bad.Offset, Msg: fmt.Sprintf("unknown name %s%s", bad.Name, didYouMean(bad.Name, known))}
+	hint := didYouMean(bad.Name, known)
+	if _, isFunc := functions[bad.Name]; isFunc && hint == "" {
+		hint = fmt.Sprintf("; %s is a function, write %s(...)", bad.Name, bad.Name)
+	} else if bad.Name == "e" && hint == "" {
+		hint = " (for Euler's number write exp(1))"
+	}
+	return &Error{Offset: bad.Offset, Msg: fmt.Sprintf("unknown name %s%s", bad.Name, hint)}
 }
 
 // Compile turns n into a Func over the variables vars (x[i] is the value of

@@ -113,6 +113,20 @@ func TestCompileErrors(t *testing.T) {
 	if want := "unknown name q2; did you mean q1? (column 10)\n | p1^2/2 + q2^2\n |          ^"; e.Error() != want {
 		t.Errorf("rendered:\n%s\nwant\n%s", e, want)
 	}
+	for _, tt := range []struct {
+		src  string
+		vars []string
+		msg  string
+	}{
+		{"sin*x", []string{"x"}, "unknown name sin; sin is a function, write sin(...)"},
+		{"e*x", []string{"x"}, "unknown name e (for Euler's number write exp(1))"},
+		{"e*x", []string{"x", "e1"}, "unknown name e; did you mean e1?"},
+	} {
+		_, err := Compile(mustParse(t, tt.src), tt.vars)
+		if !errors.As(err, &e) || e.Msg != tt.msg || e.Offset != 0 {
+			t.Errorf("Compile(%s, %v) error = %v, want %q at 0", tt.src, tt.vars, err, tt.msg)
+		}
+	}
 	if _, err := Compile(n, []string{"p1", "q2", "p1"}); err == nil {
 		t.Error("duplicate variables accepted")
 	}

@@ -353,7 +353,10 @@ func pow(a, b Node, off int) Node {
 
 // call folds a call whose arguments are all numbers.
 func call(n *Call) Node {
-	f := functions[n.Func]
+	f, ok := functions[n.Func]
+	if !ok {
+		return n
+	}
 	var v float64
 	switch {
 	case f.f1 != nil:

@@ -1,12 +1,16 @@
 package symbolic
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Suggest returns the candidate closest to name, for "did you mean" hints, or
 // "" if none is close enough. Closeness is the optimal-string-alignment
 // distance (Levenshtein with adjacent transpositions, over runes); a
 // candidate qualifies if its distance is at most 1 for names of up to four
-// runes, 2 up to eight runes and 3 beyond. Ties go to the lexicographically
+// runes, 2 up to eight runes and 3 beyond; a one-rune name only suggests
+// candidates that contain it (q → q1, but not e → x). Ties go to the lexicographically
 // smallest candidate, so the result does not depend on the order of
 // candidates. A candidate equal to name is returned as is.
 func Suggest(name string, candidates []string) string {
@@ -20,6 +24,9 @@ func Suggest(name string, candidates []string) string {
 	}
 	best, bestDist := "", limit+1
 	for _, c := range candidates {
+		if n == 1 && !strings.Contains(c, name) {
+			continue
+		}
 		d := distance(name, c)
 		if d < bestDist || (d == bestDist && best != "" && c < best) {
 			best, bestDist = c, d

@@ -17,6 +17,8 @@ func TestSuggest(t *testing.T) {
 		{"q2", []string{"q1", "p1"}, "q1"},
 		{"q2", []string{"p1", "p2"}, "p2"},
 		{"x", []string{"q1", "p1"}, ""},
+		{"e", []string{"x", "y"}, ""},
+		{"q", []string{"p1", "q1"}, "q1"},
 		{"ab", []string{"ac", "aa"}, "aa"},
 		{"ab", []string{"aa", "ac"}, "aa"},
 		{"momentm", []string{"moment", "momentum"}, "moment"},
