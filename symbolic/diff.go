@@ -46,7 +46,7 @@ func diff(n Node, x string) Node {
 			if !Contains(v, x) {
 				return du
 			}
-			// u/v)' = u'/v − u·v'/v^2
+			// (u/v)' = u'/v − u·v'/v^2
 			dv := div(mul(u, diff(v, x), off), pow(v, &Num{Value: 2, Offset: off}, off), off)
 			return sub(du, dv, off)
 		case '^':

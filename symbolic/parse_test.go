@@ -154,3 +154,34 @@ func TestCheckName(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse checks that no input makes the pipeline panic, and that whatever
+// parses prints to a formula that parses back to the same tree.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"p^2/(2*m) + k*q^2/2", "sin(x)*-y^2", "atan2(y, x)", "θ + 1e-3", "x % 2", "a ? b : c", "pow(x, y)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		n, err := Parse(src)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Offset < 0 || e.Offset > len(src) {
+				t.Fatalf("Parse(%q) = %v", src, err)
+			}
+			_ = e.Error()
+			return
+		}
+		back, err := Parse(n.String())
+		if err != nil || !Equal(n, back) {
+			t.Fatalf("Parse(%q) = %s, which reparses as %v (%v)", src, n, back, err)
+		}
+		names := Names(n)
+		s := Simplify(n)
+		for _, v := range names {
+			_ = Diff(s, v)
+		}
+		if _, err := Compile(s, names); err != nil {
+			t.Fatalf("Compile(%s, %v): %v", s, names, err)
+		}
+	})
+}
