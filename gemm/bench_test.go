@@ -26,12 +26,23 @@ var benchShapes = []struct{ m, k, n int }{
 // every transpose combination and reports GFLOP/s (2mnk flops per product).
 // Run with -cpu 1,2 for single- and two-thread figures.
 func BenchmarkDgemm(b *testing.B) {
+	type dgemmFunc func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
 	impls := []struct {
 		name string
-		f    func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+		f    dgemmFunc
 	}{
 		{"gemm", Dgemm},
 		{"gonum", gonum.Implementation{}.Dgemm},
+	}
+	// The fallback kernel families, as "gemm-avx2" and so on.
+	for _, ks := range availableKernels()[1:] {
+		impls = append(impls, struct {
+			name string
+			f    dgemmFunc
+		}{"gemm-" + ks.name, func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+			aT, bT := checkArgs(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+			dgemm(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}})
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range benchShapes {

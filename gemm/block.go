@@ -14,7 +14,7 @@ const (
 )
 
 // parMin is the smallest m·n·k worth splitting over goroutines.
-var parMin = 1 << 20
+const parMin = 1 << 20
 
 // workspace holds the scratch memory of one goroutine's product.
 type workspace struct {

@@ -14,7 +14,7 @@
 // rows of A, read in place, across the panels, keeping its tile of C in
 // registers for the whole k loop. The micro-kernels are generated Go assembly
 // (gen_asm.go): 5×40 tiles in zmm registers where the CPU has AVX-512F, 6×8
-// in ymm registers with AVX2 and FMA, 4×4 in pure Go otherwise, with
+// in ymm registers with AVX2 and FMA, 2×4 in pure Go otherwise, with
 // narrower and shorter variants for the edges of C. The kernel family is
 // chosen once at start-up with golang.org/x/sys/cpu; Kernel names it. Large
 // products are split over two goroutines by rows (or columns) of C.

@@ -88,38 +88,49 @@ func dots(ks *kernelSet, ws *workspace, rows, nx, k int, a []float64, lda int, x
 	}
 }
 
-// sweep computes the rows×cols product P = A'·B' (rows ≤ the tallest tile)
-// with A' read with strides (ars, aks) and B' (k×cols, stride ldb) read in
-// place, except for a partial last vector, which is packed. It sets
-// C = alpha·P + beta·C, or C = alpha·Pᵀ + beta·C when trans.
+// sweep computes the rows×cols product P = A'·B' with A' read with strides
+// (ars, aks) and B' (k×cols, stride ldb) read in place, except for a partial
+// last vector, which is packed. It sets C = alpha·P + beta·C, or
+// C = alpha·Pᵀ + beta·C when trans. Rows are taken as many at a time as the
+// tallest tile allows.
 func sweep(ks *kernelSet, ws *workspace, rows, cols, k int, a []float64, ars, aks int, b []float64, ldb int, trans bool, alpha, beta float64, c []float64, ldc int) {
-	lanes, nr := ks.lanes, ks.nr()
-	kerns := ks.tiles[rows-1]
-	ws.tile = grow(ws.tile, rows*nr)
-	for j := 0; j < cols; {
-		w := min(nr, cols-j)
-		nv := w / lanes
-		bp, lb := b[j:], ldb
-		if nv == 0 {
-			// A partial vector at the end: pack it, zero-padded.
-			nv = 1
-			ws.b = grow(ws.b, k*lanes)
-			for p := range k {
-				row := ws.b[p*lanes : p*lanes+lanes]
-				copy(row, b[p*ldb+j:p*ldb+j+w])
-				clear(row[w:])
-			}
-			bp, lb = ws.b, lanes
-		} else {
-			w = nv * lanes
-		}
-		var cj []float64
+	lanes, nr, mr := ks.lanes, ks.nr(), ks.mr()
+	ws.tile = grow(ws.tile, mr*nr)
+	for r0 := 0; r0 < rows; r0 += mr {
+		h := min(mr, rows-r0)
+		kerns := ks.tiles[h-1]
+		ar := a[r0*ars:]
+		var cr []float64
 		if trans {
-			cj = c[j*ldc:]
+			cr = c[r0:]
 		} else {
-			cj = c[j:]
+			cr = c[r0*ldc:]
 		}
-		tileTo(kerns[nv-1], k, a, ars, aks, bp, lb, rows, w, nv*lanes, trans, cj, ldc, alpha, beta, ws.tile)
-		j += w
+		for j := 0; j < cols; {
+			w := min(nr, cols-j)
+			nv := w / lanes
+			bp, lb := b[j:], ldb
+			if nv == 0 {
+				// A partial vector at the end: pack it, zero-padded.
+				nv = 1
+				ws.b = grow(ws.b, k*lanes)
+				for p := range k {
+					row := ws.b[p*lanes : p*lanes+lanes]
+					copy(row, b[p*ldb+j:p*ldb+j+w])
+					clear(row[w:])
+				}
+				bp, lb = ws.b, lanes
+			} else {
+				w = nv * lanes
+			}
+			var cj []float64
+			if trans {
+				cj = cr[j*ldc:]
+			} else {
+				cj = cr[j:]
+			}
+			tileTo(kerns[nv-1], k, ar, ars, aks, bp, lb, h, w, nv*lanes, trans, cj, ldc, alpha, beta, ws.tile)
+			j += w
+		}
 	}
 }
