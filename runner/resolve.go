@@ -128,7 +128,7 @@ func (r *resolver) resolve() *Experiment {
 			if h, ok := sys.(interface{ NumCoordinates() int }); ok {
 				x.State.NQ = h.NumCoordinates()
 			}
-			if e, ok := sys.(systems.Energy); ok {
+			if e, ok := systems.EnergyOf(sys); ok {
 				x.Energy = e.Energy
 			}
 		}

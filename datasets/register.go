@@ -1,0 +1,182 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"ansatz/odeint"
+	"ansatz/registry"
+	"ansatz/spec"
+)
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Data, Name: "trajectories",
+		Doc: "trajectories integrated from sampled initial conditions; inputs are noisy states, targets the exact ẋ",
+		New: func() any {
+			return &Trajectories{TrajectoryOptions: NewTrajectoryOptions(), Integrator: spec.Component{Kind: "dopri5"}}
+		},
+	})
+	registry.Register(registry.Module{Kind: registry.Sampler, Name: "radius",
+		Doc: "a uniformly random direction in phase space times a radius r ~ U[min, max] (Greydanus et al.)",
+		New: func() any { return NewRadius() }})
+	registry.Register(registry.Module{Kind: registry.Sampler, Name: "box",
+		Doc: "uniform in the box [low, high] (one number for all variables or one per variable)",
+		New: func() any { return NewBox() }})
+	registry.Register(registry.Module{Kind: registry.Sampler, Name: "expressions",
+		Doc: "one formula per variable with random draws uniform(a, b) and normal(mu, sigma); shared draws go in let",
+		New: func() any { return &ExpressionsOptions{} }})
+}
+
+// Generator is implemented by the options of every registered data kind.
+type Generator interface {
+	// Check reports whether the data can be generated for a system with these
+	// state variables (nq of them coordinates, 0 if not canonical).
+	Check(vars []string, nq int) error
+	// Generate makes the data set.
+	Generate(sys System, nq int, rng *rand.Rand) (*Data, error)
+	// Sampler draws initial conditions, also for evaluation rollouts.
+	Sampler() Sampler
+}
+
+// Trajectories is the spec of the trajectories data kind.
+type Trajectories struct {
+	TrajectoryOptions `yaml:",inline"`
+	Initial           spec.Component `yaml:"initial" spec:"required" doc:"initial-condition sampler: radius, box or expressions"`
+	Integrator        spec.Component `yaml:"integrator" doc:"integrator of the true trajectories: dopri5, rk4, leapfrog or yoshida4"`
+
+	sampler Sampler
+	integ   odeint.Integrator
+}
+
+// Provision decodes the nested sampler and integrator.
+func (t *Trajectories) Provision() spec.ErrorList {
+	var errs spec.ErrorList
+	if v, e := registry.Decode(registry.Sampler, t.Initial); len(e) > 0 {
+		errs = append(errs, e...)
+	} else {
+		t.sampler = v.(Sampler)
+	}
+	if v, e := registry.Decode(registry.Integrator, t.Integrator); len(e) > 0 {
+		errs = append(errs, e...)
+	} else {
+		t.integ = v.(odeint.Integrator)
+	}
+	return errs
+}
+
+// Check verifies that the sampler and the integrator suit the system.
+func (t *Trajectories) Check(vars []string, nq int) error {
+	if e, ok := t.sampler.(*ExpressionsOptions); ok {
+		if err := e.check(vars); err != nil {
+			return err
+		}
+	}
+	if err := odeint.Prepare(t.integ, nq); err != nil {
+		return &spec.Error{Pos: t.Integrator.Pos, Path: t.Integrator.Path, Msg: err.Error()}
+	}
+	return nil
+}
+
+// Generate integrates the trajectories of sys.
+func (t *Trajectories) Generate(sys System, nq int, rng *rand.Rand) (*Data, error) {
+	if err := odeint.Prepare(t.integ, nq); err != nil {
+		return nil, err
+	}
+	return Generate(sys, t.sampler, t.integ, t.TrajectoryOptions, rng)
+}
+
+// Sampler returns the initial-condition sampler.
+func (t *Trajectories) Sampler() Sampler { return t.sampler }
+
+// ExpressionsOptions is the spec of the expressions sampler:
+//
+//	initial:
+//	  kind: expressions
+//	  let: {a: "uniform(0.5, 1.5)", r: "2*a"}   # evaluated in order
+//	  values: {q: "r*cos(a)", p: "r*sin(a)"}   # one per state variable
+type ExpressionsOptions struct {
+	Let    NamedExprs `yaml:"let" doc:"named intermediate draws and formulas, evaluated in order"`
+	Values NamedExprs `yaml:"values" spec:"required" doc:"one formula per state variable"`
+
+	*Expressions
+}
+
+// NamedExprs is an ordered mapping of names to expressions.
+type NamedExprs []NamedSpecExpr
+
+// NamedSpecExpr is one entry of NamedExprs, with its source position.
+type NamedSpecExpr struct {
+	Name string
+	Expr spec.Expr
+}
+
+// DecodeYAML reads a mapping, keeping its order.
+func (n *NamedExprs) DecodeYAML(node *yaml.Node, file string) spec.ErrorList {
+	if node.Kind != yaml.MappingNode {
+		return spec.ErrorList{{Pos: spec.Pos{File: file, Line: node.Line, Col: node.Column}, Msg: "expected a mapping of names to expressions"}}
+	}
+	var errs spec.ErrorList
+	*n = nil
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		var e spec.Expr
+		errs = append(errs, e.DecodeYAML(node.Content[i+1], file)...)
+		*n = append(*n, NamedSpecExpr{Name: node.Content[i].Value, Expr: e})
+	}
+	return errs
+}
+
+func (n NamedExprs) plain() []NamedExpr {
+	out := make([]NamedExpr, len(n))
+	for i, e := range n {
+		out[i] = NamedExpr{Name: e.Name, Expr: e.Expr.Text}
+	}
+	return out
+}
+
+// Validate parses the formulas; errors point into them.
+func (o *ExpressionsOptions) Validate() error {
+	e, err := NewExpressions(o.Let.plain(), o.Values.plain())
+	if err != nil {
+		var ee *ExprError
+		if errors.As(err, &ee) {
+			list, key := o.Values, "values."+ee.Entry
+			name := ee.Entry
+			if l, ok := strings.CutPrefix(ee.Entry, "let "); ok {
+				list, key, name = o.Let, "let."+l, l
+			}
+			for _, ne := range list {
+				if ne.Name == name {
+					se := ne.Expr.ErrorAt(ee.Offset, ee.Msg)
+					se.Path = key
+					return se
+				}
+			}
+		}
+		return err
+	}
+	o.Expressions = e
+	return nil
+}
+
+// check verifies that there is exactly one formula per state variable.
+func (o *ExpressionsOptions) check(vars []string) error {
+	have := map[string]bool{}
+	for _, v := range o.Values {
+		have[v.Name] = true
+	}
+	var missing []string
+	for _, v := range vars {
+		if !have[v] {
+			missing = append(missing, v)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("initial: values: no formula for %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
