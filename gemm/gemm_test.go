@@ -279,3 +279,36 @@ func TestImplementation(t *testing.T) {
 		}
 	}
 }
+
+// TestDgemmConcurrent runs products from several goroutines at once (they
+// share the pool of packing buffers) and checks each against gonum.
+func TestDgemmConcurrent(t *testing.T) {
+	const goroutines = 4
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 7))
+			m, n, k := 150+g, 120, 90+7*g
+			a, _ := randMatrix(rng, m, k, 0)
+			b, _ := randMatrix(rng, k, n, 0)
+			want := make([]float64, m*n)
+			gonum.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, want, n)
+			for range 20 {
+				got := make([]float64, m*n)
+				Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, got, n)
+				for i := range got {
+					if math.Abs(got[i]-want[i]) > 1e-12*float64(k)*(1+math.Abs(want[i])) {
+						errs <- fmt.Errorf("goroutine %d: c[%d] = %v, want %v", g, i, got[i], want[i])
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range goroutines {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
