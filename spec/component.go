@@ -129,7 +129,7 @@ func (c *Component) decode(n *yaml.Node, file string, extra []string) (map[strin
 	d := &decoder{file: file}
 	pos := d.pos(n)
 	*c = Component{File: file, Pos: pos}
-	if n.Kind == yaml.ScalarNode && !isNull(n) && n.ShortTag() == "!!str" {
+	if n.Kind == yaml.ScalarNode && !isNull(n) && n.ShortTag() == "!!str" && n.Value != "" {
 		c.Kind = n.Value
 		return nil, nil
 	}
@@ -145,7 +145,7 @@ func (c *Component) decode(n *yaml.Node, file string, extra []string) (map[strin
 			found["kind"] = p
 			v := deref(p.val)
 			c.Pos = d.pos(v)
-			if v.Kind != yaml.ScalarNode || isNull(v) || v.ShortTag() != "!!str" {
+			if v.Kind != yaml.ScalarNode || isNull(v) || v.ShortTag() != "!!str" || v.Value == "" {
 				d.errorf(v, "kind", "expected a component name, got %s", describe(v))
 				continue
 			}

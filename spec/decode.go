@@ -46,7 +46,7 @@ var (
 // Limits that keep hostile inputs (deep nesting, alias bombs) cheap.
 const (
 	maxDepth  = 200
-	maxValues = 1 << 20
+	maxValues = 1 << 18
 )
 
 // Decode decodes node strictly into out, a non-nil pointer to a value that
@@ -88,6 +88,10 @@ type decoder struct {
 	depth  int
 	values int
 	capped bool
+	// keyOf maps a mapping value to its key, so that a missing required key
+	// is blamed on the line that opens the section (`train:`), not on the
+	// first key inside it.
+	keyOf map[*yaml.Node]*yaml.Node
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
@@ -316,10 +320,24 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// scalar returns the value yaml.v3 resolves a scalar node to.
+// scalar returns the value yaml.v3 resolves a scalar node to. Plain decimal
+// numbers take a fast path; everything else asks yaml.v3.
 func scalar(n *yaml.Node) (any, bool) {
 	if n.Kind != yaml.ScalarNode {
 		return nil, false
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+			if i == int64(int(i)) {
+				return int(i), true
+			}
+			return i, true
+		}
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !strings.ContainsAny(n.Value, "nNiIxX_") {
+			return f, true
+		}
 	}
 	var x any
 	if err := n.Decode(&x); err != nil {
@@ -460,6 +478,10 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 		}
 		first[k.Value] = k
 		out = append(out, pair{key: k.Value, keyNode: k, val: val})
+		if d.keyOf == nil {
+			d.keyOf = map[*yaml.Node]*yaml.Node{}
+		}
+		d.keyOf[deref(val)] = k
 	}
 	if len(merges) == 0 {
 		return out
@@ -547,10 +569,22 @@ func (d *decoder) structValue(n *yaml.Node, v reflect.Value, path string) {
 			failed[f.name] = true
 		}
 	}
+	var missing []string
 	for _, f := range fields {
 		if f.chk.required && seen[f.name] == nil {
-			d.errorf(n, path, "missing required key %q", f.name)
+			missing = append(missing, strconv.Quote(f.name))
 			failed[f.name] = true
+		}
+	}
+	if len(missing) > 0 {
+		at := n
+		if k := d.keyOf[n]; k != nil {
+			at = k
+		}
+		if len(missing) == 1 {
+			d.errorf(at, path, "missing required key %s", missing[0])
+		} else {
+			d.errorf(at, path, "missing required keys %s", strings.Join(missing, ", "))
 		}
 	}
 	anyFailed = len(d.errs) > before

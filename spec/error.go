@@ -135,7 +135,11 @@ func FieldErrorf(field, format string, args ...any) *FieldError {
 // value that is nil when the list is empty.
 type ErrorList []*Error
 
-// Error renders all errors, sorted and deduplicated.
+// maxShown is how many errors ErrorList.Error renders before summarising.
+const maxShown = 50
+
+// Error renders the errors, sorted and deduplicated (at most 50 of them,
+// then a count of the rest).
 func (l ErrorList) Error() string {
 	l = l.Sorted()
 	switch len(l) {
@@ -146,6 +150,10 @@ func (l ErrorList) Error() string {
 	}
 	var b strings.Builder
 	for i, e := range l {
+		if i == maxShown {
+			fmt.Fprintf(&b, "\n… and %d more errors", len(l)-i)
+			break
+		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}

@@ -110,27 +110,65 @@ func checkText(file string, data []byte) *Error {
 	return nil
 }
 
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineErr   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+)
 
 // syntaxError turns a yaml.v3 error into an Error at the line it names. yaml.v3
-// gives no column, so the error points at the first character of that line.
+// gives no column, so the error points at the first character of that line;
+// for errors inside a collection the line is where the collection starts.
 func syntaxError(file string, data []byte, err error) *Error {
 	msg := err.Error()
 	line := 1
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if isParserError(msg) {
+			// yaml.v3 reports parser (not scanner) errors with a 0-based line.
+			line++
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+			if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+				line = 1 + bytes.Count(data[:i], []byte("\n"))
+				start := bytes.LastIndexByte(data[:i], '\n') + 1
+				return &Error{Pos: Pos{File: file, Line: line, Col: 1 + utf8.RuneCount(data[start:i])}, Msg: "invalid YAML: " + msg}
+			}
+		}
 	}
 	lines := bytes.Split(data, []byte("\n"))
 	line = max(1, min(line, len(lines)))
 	text := lines[line-1]
-	col := 1 + utf8.RuneCount(text) - utf8.RuneCount(bytes.TrimLeft(text, " \t"))
+	col := 1 + utf8.RuneCount(text) - utf8.RuneCount(bytes.TrimLeft(text, " "))
 	if len(bytes.TrimSpace(text)) == 0 {
 		col = 1
 	}
 	return &Error{Pos: Pos{File: file, Line: line, Col: col}, Msg: "invalid YAML: " + msg}
+}
+
+// parserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner), whose line numbers are off by one.
+var parserErrors = []string{
+	"did not find expected ',' or",
+	"did not find expected key",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected <stream-start>",
+	"found duplicate %",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+func isParserError(msg string) bool {
+	for _, p := range parserErrors {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseDocument parses the single YAML document of data and returns its root

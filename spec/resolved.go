@@ -20,8 +20,10 @@ import (
 // the pointer the registry decoded, defaults filled), which are written field
 // by field in declaration order; components nested in options are resolved
 // the same way. When resolve is nil or returns nil, the options are written
-// as they appear in the file. Components are best identified by c.Path,
-// which is unique within a spec ("model", "losses[1]", "model.L").
+// as they appear in the file. The *Component passed to resolve points into
+// s itself (&s.Model, &s.Losses[1].Component, …) or into the options that
+// resolve returned, so resolvers may key by pointer; c.Path ("model",
+// "losses[1]", "model.L") identifies a component as well.
 //
 // Fields tagged `yaml:"-"`, nil pointers and components without a kind are
 // left out.
@@ -91,12 +93,19 @@ func (e *encoder) encode(v reflect.Value) (*yaml.Node, error) {
 			return nil, nil
 		}
 		return e.expand(v.Interface().(*yaml.Node), 0), nil
-	case componentType:
-		c := v.Interface().(Component)
-		return e.component(&c, nil)
-	case lossType:
-		l := v.Interface().(Loss)
-		return e.component(&l.Component, &l.Weight)
+	case componentType, lossType:
+		// Pass the component's own address when there is one: resolvers
+		// may key their decoded options by *Component.
+		if !v.CanAddr() {
+			c := reflect.New(t).Elem()
+			c.Set(v)
+			v = c
+		}
+		if t == lossType {
+			l := v.Addr().Interface().(*Loss)
+			return e.component(&l.Component, &l.Weight)
+		}
+		return e.component(v.Addr().Interface().(*Component), nil)
 	case exprType:
 		return scalarNode(v.Interface().(Expr).Text)
 	case expectationsType:

@@ -225,7 +225,7 @@ func structFields(t reflect.Type) ([]fieldInfo, error) {
 					return fmt.Errorf("field %s: unknown yaml tag option %q", sf.Name, o)
 				}
 			}
-			if !sf.IsExported() {
+			if !sf.IsExported() && !(sf.Anonymous && inline) {
 				return fmt.Errorf("field %s: yaml-tagged field must be exported", sf.Name)
 			}
 			if inline {
@@ -311,4 +311,39 @@ func checkType(t reflect.Type, seen map[reflect.Type]bool) error {
 		return nil
 	}
 	return fmt.Errorf("%s: cannot be decoded from YAML", t)
+}
+
+// Field describes one YAML field of an options struct, as Decode sees it.
+type Field struct {
+	// Name is the YAML key.
+	Name string
+	// Index is the path to the field through inline structs, for
+	// reflect.Value.FieldByIndex.
+	Index []int
+	// Type is the Go type of the field.
+	Type reflect.Type
+	// Doc is the field's `doc:"..."` tag.
+	Doc string
+	// Required is set by `spec:"required"`.
+	Required bool
+	// Check describes the field's value checks, e.g. "required, > 0".
+	Check string
+}
+
+// Fields lists the YAML fields of struct type t in declaration order, with
+// `yaml:",inline"` structs flattened, as Decode sees them. It fails on tag
+// errors (a programming error). The registry uses it to list options.
+func Fields(t reflect.Type) ([]Field, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%s is not a struct", t)
+	}
+	fs, err := structFields(t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Field, len(fs))
+	for i, f := range fs {
+		out[i] = Field{Name: f.name, Index: f.index, Type: f.typ, Doc: f.doc, Required: f.chk.required, Check: f.chk.String()}
+	}
+	return out, nil
 }
