@@ -22,28 +22,32 @@ var benchShapes = []struct{ m, k, n int }{
 	{200, 750, 1},
 }
 
+// dgemmFunc is the signature of Dgemm.
+type dgemmFunc func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+
+// namedDgemm is an implementation to benchmark.
+type namedDgemm struct {
+	name string
+	f    dgemmFunc
+}
+
 // BenchmarkDgemm times this package's Dgemm and gonum's on benchShapes in
 // every transpose combination and reports GFLOP/s (2mnk flops per product).
-// Run with -cpu 1,2 for single- and two-thread figures.
+// The fallback kernel families appear as gemm-avx2 and gemm-generic. Run with
+// -cpu 1,2 for single- and two-thread figures.
 func BenchmarkDgemm(b *testing.B) {
-	type dgemmFunc func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
-	impls := []struct {
-		name string
-		f    dgemmFunc
-	}{
-		{"gemm", Dgemm},
-		{"gonum", gonum.Implementation{}.Dgemm},
-	}
-	// The fallback kernel families, as "gemm-avx2" and so on.
+	impls := []namedDgemm{{"gemm", Dgemm}, {"gonum", gonum.Implementation{}.Dgemm}}
 	for _, ks := range availableKernels()[1:] {
-		impls = append(impls, struct {
-			name string
-			f    dgemmFunc
-		}{"gemm-" + ks.name, func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+		impls = append(impls, namedDgemm{"gemm-" + ks.name, func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 			aT, bT := checkArgs(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
 			dgemm(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		}})
 	}
+	benchDgemm(b, impls)
+}
+
+// benchDgemm runs the sub-benchmarks <shape>/<trans>/<impl>.
+func benchDgemm(b *testing.B, impls []namedDgemm) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range benchShapes {
 		for _, tA := range transposes {

@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
@@ -38,10 +37,6 @@ type Implementation struct {
 func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
-
-// Use makes blas64 (and so gonum/mat and everything else that calls
-// blas64.Gemm) use this package's Dgemm.
-func Use() { blas64.Use(Implementation{}) }
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C where op(X) is X or Xᵀ as tA
 // and tB say, op(A) is m×k, op(B) is k×n and C is m×n, all row-major with
