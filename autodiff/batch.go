@@ -51,7 +51,7 @@ func BatchMatMulT(a, b *Tensor, transA, transB bool) *Tensor {
 		bp, bj = 1, b.shape[2]
 	}
 	sa, sb := a.shape[1]*a.shape[2], b.shape[1]*b.shape[2]
-	out := newTensor([]int{nb, n, m})
+	out := newUninit([]int{nb, n, m})
 	parallelFor(nb, nb*n*m*k, func(lo, hi int) {
 		for q := lo; q < hi; q++ {
 			A, B := a.data[q*sa:(q+1)*sa], b.data[q*sb:(q+1)*sb]

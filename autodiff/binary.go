@@ -72,7 +72,7 @@ type binKernel struct {
 func (k *binKernel) apply(bc bcast, a, b []float64) []float64 {
 	r, c := bc.r, bc.c
 	n := r * c
-	dst := make([]float64, n)
+	dst := allocUninit(n)
 	switch {
 	case bc.ma == bFull && bc.mb == bFull:
 		parallelFor(n, n, func(lo, hi int) { k.vv(dst[lo:hi], a[lo:hi], b[lo:hi]) })

@@ -22,7 +22,7 @@ func checkSame(op string, ts ...*Tensor) {
 func tanhGrad(up, y *Tensor) *Tensor {
 	checkSame("tanhGrad", up, y)
 	n := len(up.data)
-	out := &Tensor{data: make([]float64, n), shape: up.shape}
+	out := &Tensor{data: allocUninit(n), shape: up.shape}
 	parallelFor(n, n, func(lo, hi int) {
 		d, u, v := out.data[lo:hi], up.data[lo:hi], y.data[lo:hi]
 		u, v = u[:len(d)], v[:len(d)]
@@ -48,7 +48,7 @@ func tanhGradVJP(_, g *Tensor, in []*Tensor, need []bool) []*Tensor {
 func prod3(a, b, c *Tensor, s float64) *Tensor {
 	checkSame("prod3", a, b, c)
 	n := len(a.data)
-	out := &Tensor{data: make([]float64, n), shape: a.shape}
+	out := &Tensor{data: allocUninit(n), shape: a.shape}
 	if c == nil {
 		parallelFor(n, n, func(lo, hi int) {
 			d, x, y := out.data[lo:hi], a.data[lo:hi], b.data[lo:hi]
@@ -102,7 +102,7 @@ func prod3VJP(s float64) vjpFunc {
 func sigmoidGrad(up, y *Tensor) *Tensor {
 	checkSame("sigmoidGrad", up, y)
 	n := len(up.data)
-	out := &Tensor{data: make([]float64, n), shape: up.shape}
+	out := &Tensor{data: allocUninit(n), shape: up.shape}
 	parallelFor(n, n, func(lo, hi int) {
 		d, u, v := out.data[lo:hi], up.data[lo:hi], y.data[lo:hi]
 		u, v = u[:len(d)], v[:len(d)]

@@ -369,3 +369,52 @@ func TestShapePanics(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { mustPanic(t, tt.want, tt.f) })
 	}
 }
+
+func TestGradBufferRecycling(t *testing.T) {
+	// Large tensors (recycled buffers) flowing through pass-through rules (Add,
+	// Reshape, AddScalar) into several inputs: the gradients computed without
+	// CreateGraph (which recycles dead buffers and accumulates in place) must
+	// equal those computed with it (which does neither), over repeated steps.
+	rng := rand.New(rand.NewPCG(9, 9))
+	const r, c = 128, 64
+	a := Variable(randTensor(rng, -1, 1, r, c).data, r, c)
+	b := Variable(randTensor(rng, -1, 1, r, c).data, r, c)
+	w := Variable(randTensor(rng, -1, 1, c, c).data, c, c)
+	f := func() *Tensor {
+		s := Add(a, b)          // both get the same upstream
+		u := Tanh(MatMul(s, w)) // MatMul, Tanh
+		v := Add(Reshape(Reshape(u, r, c/2, 2), r, c), AddScalar(s, 1))
+		z := Add(Mul(v, a), Add(v, Scale(b, 2))) // a, b, v used several times
+		return Mean(Square(Add(z, Tanh(MatMul(z, w)))))
+	}
+	for step := range 5 {
+		ref, err := Grad(f(), []*Tensor{a, b, w}, CreateGraph())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Grad(f(), []*Tensor{a, b, w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ref {
+			for j, v := range ref[i].data {
+				if math.Abs(got[i].data[j]-v) > 1e-15*max(1, math.Abs(v)) {
+					t.Fatalf("step %d: input %d element %d: %v without CreateGraph, %v with", step, i, j, got[i].data[j], v)
+				}
+			}
+		}
+		// Keep the gradients alive past further work: they must not be recycled.
+		keep := append([]float64(nil), got[0].data...)
+		_, _ = Grad(f(), []*Tensor{a, b, w})
+		for j, v := range keep {
+			if got[0].data[j] != v {
+				t.Fatalf("step %d: a returned gradient changed after a later Grad", step)
+			}
+		}
+		for _, p := range []*Tensor{a, b, w} {
+			for j := range p.data {
+				p.data[j] -= 0.01 * got[0].data[j%len(got[0].data)]
+			}
+		}
+	}
+}

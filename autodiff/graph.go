@@ -69,19 +69,16 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 	relevant, order := sortGraph(y, isWrt)
 
 	grads := map[*Tensor]*Tensor{y: seed}
-	// owned marks gradient buffers allocated by accumulation here and not yet
-	// handed to a backward rule (whose results may alias them): they may be
-	// updated in place when no graph is being recorded.
-	owned := map[*Tensor]bool{}
+	var bk bookkeeping
+	if !cfg.createGraph {
+		bk = bookkeeping{refs: map[*float64]int{}, ours: map[*float64]bool{}}
+		bk.ref(seed)
+	}
 	for i := len(order) - 1; i >= 0; i-- {
 		t := order[i]
 		g := grads[t]
 		if g == nil {
 			continue
-		}
-		delete(owned, g)
-		if !isWrt[t] {
-			delete(grads, t)
 		}
 		n := t.node
 		need := make([]bool, len(n.inputs))
@@ -105,16 +102,20 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 			if !sameShape(gj.shape, in.shape) {
 				panic(fmt.Sprintf("autodiff: internal error: %s backward gave gradient %v for input %d of shape %v", n.op, gj.shape, j, in.shape))
 			}
-			prev := grads[in]
-			switch {
-			case prev == nil:
+			if cfg.createGraph {
+				if prev := grads[in]; prev != nil {
+					gj = Add(prev, gj)
+				}
 				grads[in] = gj
-			case !cfg.createGraph && owned[prev]:
-				addInPlace(prev.data, gj.data)
-			default:
-				s := Add(prev, gj)
-				grads[in] = s
-				owned[s] = !cfg.createGraph
+				continue
+			}
+			bk.claim(gj, g, out, ins)
+			bk.accumulate(grads, in, gj)
+		}
+		if !isWrt[t] {
+			delete(grads, t)
+			if !cfg.createGraph {
+				bk.unref(g)
 			}
 		}
 	}
@@ -128,6 +129,75 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 		}
 	}
 	return res, nil
+}
+
+// bookkeeping tracks, during a Grad without CreateGraph, which gradient
+// buffers Grad's backward rules created ("ours") and how many gradient entries
+// reference each buffer (entries alias when a rule passes its upstream gradient
+// through). A buffer of ours referenced once may be accumulated into in place;
+// one no longer referenced is dead and is recycled. Buffers are identified by
+// their first element: ops share whole buffers (Detach, Reshape), never parts.
+type bookkeeping struct {
+	refs map[*float64]int
+	ours map[*float64]bool
+}
+
+func bufKey(t *Tensor) *float64 { return &t.data[0] }
+
+// claim marks gj as ours unless it shares its buffer with the upstream
+// gradient, the op's output or inputs, or a gradient entry.
+func (b *bookkeeping) claim(gj, up, out *Tensor, ins []*Tensor) {
+	k := bufKey(gj)
+	if k == bufKey(up) || k == bufKey(out) || b.refs[k] > 0 {
+		return
+	}
+	for _, in := range ins {
+		if k == bufKey(in) {
+			return
+		}
+	}
+	b.ours[k] = true
+}
+
+func (b *bookkeeping) ref(t *Tensor) { b.refs[bufKey(t)]++ }
+
+// unref drops one reference to t's buffer and recycles it if it was the last.
+func (b *bookkeeping) unref(t *Tensor) {
+	k := bufKey(t)
+	b.refs[k]--
+	b.releaseIfDead(t)
+}
+
+func (b *bookkeeping) releaseIfDead(t *Tensor) {
+	k := bufKey(t)
+	if b.refs[k] > 0 {
+		return
+	}
+	delete(b.refs, k)
+	if b.ours[k] {
+		delete(b.ours, k)
+		releaseBuf(t.data)
+	}
+}
+
+// accumulate adds gj into grads[in].
+func (b *bookkeeping) accumulate(grads map[*Tensor]*Tensor, in, gj *Tensor) {
+	prev := grads[in]
+	switch {
+	case prev == nil:
+		grads[in] = gj
+		b.ref(gj)
+		return
+	case b.ours[bufKey(prev)] && b.refs[bufKey(prev)] == 1 && bufKey(prev) != bufKey(gj):
+		addInPlace(prev.data, gj.data)
+	default:
+		s := Add(prev, gj)
+		b.ours[bufKey(s)] = true
+		grads[in] = s
+		b.ref(s)
+		b.unref(prev)
+	}
+	b.releaseIfDead(gj)
 }
 
 // sortGraph walks the graph below y depth first, visiting inputs in order. It

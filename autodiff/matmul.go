@@ -47,7 +47,7 @@ func MatMulT(a, b *Tensor, transA, transB bool) *Tensor {
 	if k != k2 {
 		panic(fmt.Sprintf("autodiff: MatMulT: inner dimensions differ: %v (trans %v) · %v (trans %v)", a.shape, transA, b.shape, transB))
 	}
-	out := newTensor([]int{m, n})
+	out := newUninit([]int{m, n})
 	gemm(transA, transB, 1, a, b, 0, out.data, m, n)
 	return record(out, "MatMulT", matMulVJP(transA, transB), a, b)
 }
@@ -91,7 +91,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 	if len(b.shape) != 2 || b.shape[0] != 1 || b.shape[1] != n {
 		panic(fmt.Sprintf("autodiff: Linear: bias shape %v, want [1,%d]", b.shape, n))
 	}
-	out := newTensor([]int{m, n})
+	out := newUninit([]int{m, n})
 	for i := range m {
 		copy(out.data[i*n:(i+1)*n], b.data)
 	}

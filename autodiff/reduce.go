@@ -121,7 +121,7 @@ func expand(a *Tensor, shape []int) *Tensor {
 		panic(fmt.Sprintf("autodiff: expand: cannot broadcast %v to %v", a.shape, shape))
 	}
 	r, c := bc.r, bc.c
-	out := newTensor(shape)
+	out := newUninit(shape)
 	d := out.data
 	switch bc.mb {
 	case bScalar:

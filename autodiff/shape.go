@@ -47,7 +47,7 @@ func Select(a *Tensor, cols []int) *Tensor {
 // gather copies columns cols of a; cols is owned by the op.
 func gather(op string, a *Tensor, cols []int) *Tensor {
 	r, c, k := a.shape[0], a.shape[1], len(cols)
-	out := newTensor([]int{r, k})
+	out := newUninit([]int{r, k})
 	contiguous := true
 	for i := 1; i < k; i++ {
 		if cols[i] != cols[0]+i {
@@ -103,7 +103,7 @@ func Concat(ts ...*Tensor) *Tensor {
 		}
 		c += t.shape[1]
 	}
-	out := newTensor([]int{r, c})
+	out := newUninit([]int{r, c})
 	off := 0
 	for _, t := range ts {
 		k := t.shape[1]
@@ -147,11 +147,11 @@ func Transpose(a *Tensor) *Tensor {
 	switch len(a.shape) {
 	case 2:
 		r, c := a.shape[0], a.shape[1]
-		out = newTensor([]int{c, r})
+		out = newUninit([]int{c, r})
 		transposeInto(out.data, a.data, r, c)
 	case 3:
 		b, n, m := a.shape[0], a.shape[1], a.shape[2]
-		out = newTensor([]int{b, m, n})
+		out = newUninit([]int{b, m, n})
 		for k := range b {
 			transposeInto(out.data[k*n*m:(k+1)*n*m], a.data[k*n*m:(k+1)*n*m], n, m)
 		}

@@ -12,7 +12,7 @@ const (
 // unary applies kern elementwise and records vjp.
 func unary(op string, a *Tensor, cost int, kern func(dst, src []float64), vjp vjpFunc) *Tensor {
 	n := len(a.data)
-	out := &Tensor{data: make([]float64, n), shape: a.shape}
+	out := &Tensor{data: allocUninit(n), shape: a.shape}
 	parallelFor(n, n*cost, func(lo, hi int) { kern(out.data[lo:hi], a.data[lo:hi]) })
 	return record(out, op, vjp, a)
 }
@@ -148,19 +148,13 @@ func Log(a *Tensor) *Tensor {
 	})
 }
 
-// Tanh returns tanh(a) elementwise. Its backward rule up·(1−y²) reuses the
-// output y and is one fused op.
+// Tanh returns tanh(a) elementwise (within a few ulp of math.Tanh; vectorised
+// on amd64 with AVX-512). Its backward rule up·(1−y²) reuses the output y and is
+// one fused op.
 func Tanh(a *Tensor) *Tensor {
-	return unary("Tanh", a, costTrans, tanhKernel, func(out, up *Tensor, _ []*Tensor, _ []bool) []*Tensor {
+	return unary("Tanh", a, costTrans, tanhSlice, func(out, up *Tensor, _ []*Tensor, _ []bool) []*Tensor {
 		return []*Tensor{tanhGrad(up, out)}
 	})
-}
-
-func tanhKernel(dst, src []float64) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] = math.Tanh(src[i])
-	}
 }
 
 // Sin returns sin(a) elementwise.
