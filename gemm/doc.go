@@ -16,8 +16,12 @@
 // (gen_asm.go): 5×40 tiles in zmm registers where the CPU has AVX-512F, 6×8
 // in ymm registers with AVX2 and FMA, 2×4 in pure Go otherwise, with
 // narrower and shorter variants for the edges of C. The kernel family is
-// chosen once at start-up with golang.org/x/sys/cpu; Kernel names it. Large
-// products are split over two goroutines by rows (or columns) of C.
+// chosen once at start-up with golang.org/x/sys/cpu; Kernel names it. The
+// block sizes are constants tuned on a 2-core AMD EPYC (Zen 4: 32 KiB L1d,
+// 1 MiB L2 per core), where a 5×40 kernel reaches about 57 GFLOP/s per core.
+// Products above about 2 MFLOP are split over goroutines (up to GOMAXPROCS)
+// by rows, or else columns, of C; each goroutine packs its own B blocks into
+// buffers from a sync.Pool, so steady-state calls do not allocate.
 //
 // Thin products, where C has at most 4 rows or columns (matrix-vector-like
 // shapes), skip packing: they use vectorised dot-product kernels, or the
