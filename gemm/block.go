@@ -24,6 +24,7 @@ type workspace struct {
 	b    []float64 // packed B block
 	a    []float64 // short vectors gathered for the thin paths
 	tile []float64 // one C tile, for edges
+	dot  [8]float64 // results of one dot kernel call
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}

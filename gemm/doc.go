@@ -21,7 +21,8 @@
 // 1 MiB L2 per core), where a 5×40 kernel reaches about 57 GFLOP/s per core.
 // Products above about 2 MFLOP are split over goroutines (up to GOMAXPROCS)
 // by rows, or else columns, of C; each goroutine packs its own B blocks into
-// buffers from a sync.Pool, so steady-state calls do not allocate.
+// buffers from a sync.Pool, so once warm a call does not allocate, apart
+// from a few small closures when it goes parallel.
 //
 // Thin products, where C has at most 4 rows or columns (matrix-vector-like
 // shapes), skip packing: they use vectorised dot-product kernels, or the

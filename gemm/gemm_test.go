@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -311,4 +312,34 @@ func TestDgemmConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestDgemmAllocs checks that single-goroutine products (blocked and thin)
+// do not allocate once the buffer pool is warm.
+func TestDgemmAllocs(t *testing.T) {
+	for _, s := range []struct{ m, n, k int }{{60, 70, 80}, {500, 2, 300}, {3, 400, 300}} {
+		a := make([]float64, s.m*s.k)
+		b := make([]float64, s.k*s.n)
+		c := make([]float64, s.m*s.n)
+		run := func() { Dgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, c, s.n) }
+		run()
+		if allocs := testing.AllocsPerRun(20, run); allocs != 0 {
+			t.Errorf("%v: %v allocations per call, want 0", s, allocs)
+		}
+	}
+	// AllocsPerRun runs with GOMAXPROCS=1; count a parallel product by hand.
+	m, n, k := 750, 200, 200
+	a := make([]float64, m*k)
+	b := make([]float64, k*n)
+	c := make([]float64, m*n)
+	Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const calls = 20
+	for range calls {
+		Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n)
+	}
+	runtime.ReadMemStats(&after)
+	t.Logf("750×200·200×200 with GOMAXPROCS=%d: %.1f allocations, %.0f bytes per call",
+		runtime.GOMAXPROCS(0), float64(after.Mallocs-before.Mallocs)/calls, float64(after.TotalAlloc-before.TotalAlloc)/calls)
 }

@@ -63,7 +63,7 @@ func gather(ws *workspace, x []float64, ldx, k, cols int) []float64 {
 // dots sets C[r·crs+j·ccs] = alpha·Σ_p a[r·lda+p]·x[j·ldx+p] + beta·C[...]
 // for r < rows and j < nx ≤ thinMax, with the dot kernels of ks.
 func dots(ks *kernelSet, ws *workspace, rows, nx, k int, a []float64, lda int, x []float64, ldx int, alpha, beta float64, c []float64, crs, ccs int) {
-	var out [8]float64
+	out := ws.dot[:]
 	for r := 0; r < rows; {
 		nrow, big := 1, 0
 		if rows-r >= 4 {
@@ -71,7 +71,7 @@ func dots(ks *kernelSet, ws *workspace, rows, nx, k int, a []float64, lda int, x
 		}
 		for j := 0; j < nx; {
 			w := min(2, nx-j)
-			ks.dots[big][w-1](k, a[r*lda:], lda, x[j*ldx:], ldx, out[:])
+			ks.dots[big][w-1](k, a[r*lda:], lda, x[j*ldx:], ldx, out)
 			for ri := range nrow {
 				for jj := range w {
 					ci := &c[(r+ri)*crs+(j+jj)*ccs]
