@@ -21,9 +21,9 @@ const parMin = 1 << 20
 
 // workspace holds the scratch memory of one goroutine's product.
 type workspace struct {
-	b    []float64 // packed B block
-	a    []float64 // short vectors gathered for the thin paths
-	tile []float64 // one C tile, for edges
+	b    []float64  // packed B block
+	a    []float64  // short vectors gathered for the thin paths
+	tile []float64  // one C tile, for edges
 	dot  [8]float64 // results of one dot kernel call
 }
 
