@@ -1,15 +1,22 @@
 package gemm
 
-// thinMax is the largest number of rows or columns of C for which thin
-// products avoid the blocked algorithm: the tile kernels would waste most of
-// their work, and packing B would cost more than it saves.
-const thinMax = 4
+// Thin products avoid the blocked algorithm, whose tile kernels would waste
+// most of their work and whose packing of B would cost more than it saves.
+// thinMax is the largest number of rows or columns of C that makes a product
+// thin; thinRowsMax is the largest number of rows for which B, when not
+// transposed, is read in place rather than packed. Both are measured
+// crossovers (750×n·…, m×750·750×200 and m×1000·1000×1000 products).
+const (
+	thinMax     = 4
+	thinRowsMax = 16
+)
 
 // thin computes C = alpha·op(A)·op(B) + beta·C when C has at most thinMax
-// rows or columns, and reports whether it did. Nothing is packed except, at
+// rows or columns, or at most thinRowsMax rows and B is not transposed, and
+// reports whether it did. Nothing is packed except, at
 // most, one narrow panel or a few short vectors.
 func thin(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
-	if m > thinMax && n > thinMax {
+	if n > thinMax && (m > thinRowsMax || m > thinMax && bT) {
 		return false
 	}
 	ws := workspaces.Get().(*workspace)
@@ -37,7 +44,7 @@ func thin(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, l
 		}
 		sweep(ks, ws, n, m, k, b, ars, aks, a, lda, true, alpha, beta, c, ldc)
 	default:
-		// m ≤ thinMax and B not transposed: B is the vector operand in place.
+		// m ≤ thinRowsMax and B not transposed: B is the vector operand in place.
 		ars, aks := lda, 1
 		if aT {
 			ars, aks = 1, lda
