@@ -25,8 +25,9 @@
 // from a few small closures when it goes parallel.
 //
 // Thin products, where C has at most 4 rows or columns (matrix-vector-like
-// shapes), skip packing: they use vectorised dot-product kernels, or the
-// tile kernels with the long operand read in place.
+// shapes) or at most 16 rows and B is not transposed, skip packing: they use
+// vectorised dot-product kernels, or the tile kernels with the long operand
+// read in place. They run on the calling goroutine.
 //
 // Building with the purego tag (or on other architectures) leaves only the
 // pure-Go kernels. The tests check every kernel family this CPU supports
