@@ -28,25 +28,25 @@ type testShared struct {
 }
 
 type testOptions struct {
-	Name      string             `yaml:"name" spec:"required"`
-	Steps     int                `yaml:"steps" spec:">0"`
-	Rate      float64            `yaml:"rate" spec:"[0,1]"`
-	Scale     float64            `yaml:"scale"`
-	Limit     float64            `yaml:"limit" spec:"inf"`
-	Seed      uint64             `yaml:"seed"`
-	Small     int8               `yaml:"small"`
-	On        bool               `yaml:"on"`
-	Hidden    []int              `yaml:"hidden" spec:">0"`
-	Params    map[string]float64 `yaml:"params"`
-	Inner     testInner          `yaml:"inner"`
-	Opt       *testInner         `yaml:"opt"`
-	Raw       yaml.Node          `yaml:"raw"`
-	RawPtr    *yaml.Node         `yaml:"raw_ptr"`
-	Any       any                `yaml:"any"`
-	Expr      Expr               `yaml:"expr"`
-	Pair      [2]float64         `yaml:"pair"`
-	Untagged  int
-	Skipped   int `yaml:"-"`
+	Name       string             `yaml:"name" spec:"required"`
+	Steps      int                `yaml:"steps" spec:">0"`
+	Rate       float64            `yaml:"rate" spec:"[0,1]"`
+	Scale      float64            `yaml:"scale"`
+	Limit      float64            `yaml:"limit" spec:"inf"`
+	Seed       uint64             `yaml:"seed"`
+	Small      int8               `yaml:"small"`
+	On         bool               `yaml:"on"`
+	Hidden     []int              `yaml:"hidden" spec:">0"`
+	Params     map[string]float64 `yaml:"params"`
+	Inner      testInner          `yaml:"inner"`
+	Opt        *testInner         `yaml:"opt"`
+	Raw        yaml.Node          `yaml:"raw"`
+	RawPtr     *yaml.Node         `yaml:"raw_ptr"`
+	Any        any                `yaml:"any"`
+	Expr       Expr               `yaml:"expr"`
+	Pair       [2]float64         `yaml:"pair"`
+	Untagged   int
+	Skipped    int `yaml:"-"`
 	testShared `yaml:",inline"`
 }
 

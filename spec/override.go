@@ -160,7 +160,11 @@ func applyOverride(root *yaml.Node, override string, line int) error {
 			*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: cur.Line, Column: cur.Column}
 			continue
 		default:
-			return fail(path, "is %s, so it has no key %q", describe(cur), segs[i].key)
+			e := fail(path, "is %s, so it has no key %q", describe(cur), segs[i].key)
+			if cur.ShortTag() == "!!str" {
+				e.(ErrorList)[0].Msg += fmt.Sprintf(" (for a component, write {kind: %s} in the file)", cur.Value)
+			}
+			return e
 		}
 		if last {
 			return nil

@@ -137,7 +137,7 @@ func TestParseErrors(t *testing.T) {
 		{"override syntax", minimal, []string{"train.steps"}, []string{"--set train.steps: expected key.path=value"}},
 		{"override value", minimal, []string{"train.steps=[1"}, []string{"--set train.steps=[1: invalid value \"[1\""}},
 		{"override index", minimal, []string{"losses.3.weight=2"}, []string{"--set losses.3.weight=2: losses: index 3 out of range: the list has 1 element(s)"}},
-		{"override into scalar", minimal, []string{"name.x=2"}, []string{`--set name.x=2: name: is string "spring", so it has no key "x"`}},
+		{"override into scalar", minimal, []string{"name.x=2"}, []string{`--set name.x=2: name: is string "spring", so it has no key "x" (for a component, write {kind: spring} in the file)`}},
 		{"override list index", minimal, []string{"losses.first=2"}, []string{`--set losses.first=2: losses: is a list; expected an index (0, 1, …), got "first"`}},
 		{"override checked value", minimal, []string{"train.steps=-3"}, []string{"--set train.steps=-3: train.steps: must be > 0, got -3"}},
 		{"override unknown key", minimal, []string{"train.stepz=3"}, []string{`--set train.stepz=3: train: unknown key "stepz" (did you mean "steps"?)`}},
