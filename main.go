@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,6 +45,13 @@ Flags (run, check, validate):
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first Ctrl-C stops the run cleanly (its results are kept);
+		// restoring the default handling lets a second one end the process
+		// at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -87,8 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "run", "check", "validate":
 	default:
-		fmt.Fprintf(stderr, "ansatz: unknown command %q%s\n", args[0], suggestCommand(args[0]))
-		fmt.Fprint(stderr, usageHeader)
+		fmt.Fprintf(stderr, "ansatz: unknown command %q%s; see ansatz --help\n", args[0], suggestCommand(args[0]))
 		return exitUsage
 	}
 
@@ -122,6 +129,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runner.ExitCode(runner.ValidateAll(stdout, stderr, specs, opts))
 	case "check":
 		opts.Check = true
+	}
+	if err := checkOut(opts.Out); err != nil {
+		fmt.Fprintf(stderr, "ansatz %s: %v\n", cmd, err)
+		return exitUsage
 	}
 	return runner.ExitCode(runner.RunAll(ctx, stdout, stderr, specs, opts))
 }
@@ -163,4 +174,23 @@ func suggestCommand(cmd string) string {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
+}
+
+// checkOut rejects an --out that cannot be a folder before anything runs. A
+// folder that does not exist yet is fine: the first run creates it.
+func checkOut(out string) error {
+	st, err := os.Stat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("--out %s cannot be used as the output folder: %w", out, err)
+	case !st.IsDir():
+		return fmt.Errorf("--out %s is a file, not a folder", out)
+	}
+	return nil
 }

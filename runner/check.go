@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 
 	"ansatz/results"
@@ -22,6 +23,26 @@ func checkExpectations(x *Experiment, final map[string]float64) []results.Expect
 		out = append(out, results.Expectation{Metric: e.Metric, Bound: bound, Value: v, OK: ok && found})
 	}
 	return out
+}
+
+// describeMisses lists the missed expectations as "test.loss = 0.9996, want
+// ≤ 1e-09; …", or returns "" when every expectation was met.
+func describeMisses(checks []results.Expectation) string {
+	var b strings.Builder
+	for _, c := range checks {
+		if c.OK {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		if math.IsNaN(c.Value) {
+			fmt.Fprintf(&b, "%s is NaN or was not computed, want %s", c.Metric, c.Bound)
+		} else {
+			fmt.Fprintf(&b, "%s = %.4g, want %s", c.Metric, c.Value, c.Bound)
+		}
+	}
+	return b.String()
 }
 
 // printChecks prints one run's expectation table.

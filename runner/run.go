@@ -63,16 +63,13 @@ func RunAll(ctx context.Context, stdout, stderr io.Writer, specs []string, opts 
 	var out []Outcome
 	for _, path := range specs {
 		if ctx.Err() != nil {
-			break
+			// Specs not started still count, so that an interrupted batch
+			// never exits 0.
+			out = append(out, Outcome{Spec: path, Status: results.StatusInterrupted, Err: errors.New("not started: interrupted")})
+			continue
 		}
 		o := runOne(ctx, path, opts)
-		if o.Err != nil {
-			if o.SpecErr {
-				fmt.Fprintln(stderr, o.Err)
-			} else {
-				opts.Logger.Error().Str("spec", path).Msg(o.Err.Error())
-			}
-		}
+		report(stderr, opts, o)
 		if opts.Check && len(o.Checks) > 0 {
 			printChecks(stdout, o)
 		}
@@ -82,6 +79,26 @@ func RunAll(ctx context.Context, stdout, stderr io.Writer, specs []string, opts 
 		printSummary(stdout, out)
 	}
 	return out
+}
+
+// report tells the user why a spec did not end well. Spec errors are printed
+// as they are (they carry file:line:col and the offending line); a failed or
+// interrupted run is one plain line naming the spec, followed by the folder
+// that holds what was computed. With --log-format json a run failure is a log
+// record instead, so that stderr stays machine-readable.
+func report(stderr io.Writer, opts Options, o Outcome) {
+	switch {
+	case o.Err == nil:
+	case o.SpecErr:
+		fmt.Fprintln(stderr, o.Err)
+	case opts.LogFormat == "json":
+		opts.Logger.Error().Str("spec", o.Spec).Str("status", string(o.Status)).Str("dir", o.Dir).Msg(o.Err.Error())
+	default:
+		fmt.Fprintf(stderr, "%s: %v\n", o.Spec, o.Err)
+		if o.Dir != "" {
+			fmt.Fprintf(stderr, "  results so far: %s\n", o.Dir)
+		}
+	}
 }
 
 // runOne prepares and runs one spec.
@@ -100,10 +117,15 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	// exists, so a bad spec or data leaves nothing behind.
 	data, err := x.generate()
 	if err != nil {
-		o.Err = fmt.Errorf("%s: generating data: %w", path, err)
+		o.Err = fmt.Errorf("generating data: %w", err)
 		return o
 	}
-	log.Info().Int("train", data.Train.N).Int("test", data.Test.N).Dur("took", time.Since(start).Round(time.Millisecond)).Msg("data generated")
+	if ctx.Err() != nil {
+		// Interrupted while generating: there is nothing worth a run folder.
+		o.Status, o.Err = results.StatusInterrupted, errors.New("interrupted while generating the data")
+		return o
+	}
+	log.Info().Int("train", data.Train.N).Int("test", data.Test.N).Str("took", since(start)).Msg("data generated")
 
 	if err := preserveOld(opts.Out, x.Spec.Name, x.RunID); err != nil {
 		o.Err = err
@@ -140,19 +162,17 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		o.Status = results.StatusInterrupted
-		m.Reason = fmt.Sprintf("interrupted at step %d", tr.step)
+		m.Reason = fmt.Sprintf("interrupted at step %d of %d", tr.step, x.Spec.Train.Steps)
 		o.Err = errors.New(m.Reason)
 	case runErr != nil:
 		o.Status = results.StatusFailed
 		m.Reason = runErr.Error()
-		o.Err = fmt.Errorf("%s: %w", path, runErr)
+		o.Err = runErr
 	default:
 		o.Checks = checkExpectations(x, tr.finalMetrics())
-		for _, c := range o.Checks {
-			if !c.OK {
-				o.Status = results.StatusExpectationFailed
-				m.Reason = "expectations not met"
-			}
+		if missed := describeMisses(o.Checks); missed != "" {
+			o.Status = results.StatusExpectationFailed
+			m.Reason = "expectations not met: " + missed
 		}
 	}
 	// What was computed is kept whatever happened.
@@ -163,8 +183,14 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	if err := run.WriteManifest(m); err != nil && o.Err == nil {
 		o.Status, o.Err = results.StatusFailed, err
 	}
-	log.Info().Str("status", string(o.Status)).Dur("took", time.Since(start).Round(time.Millisecond)).Msg("run finished")
+	log.Info().Str("status", string(o.Status)).Str("took", since(start)).Msg("run finished")
 	return o
+}
+
+// since renders the time elapsed since start for the log, with its unit
+// ("1.27s", "97ms"): zerolog's Dur writes a bare number of milliseconds.
+func since(start time.Time) string {
+	return time.Since(start).Round(time.Millisecond).String()
 }
 
 // preserveOld moves an earlier run with the same id aside instead of
