@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache blocking. The packed B block (kc×nc) is meant to stay in the 1 MiB
@@ -18,6 +19,10 @@ const (
 // halves finish sooner on one core (measured on 2-core AMD EPYC, AVX-512).
 // Each further parMin of work may use one more goroutine, up to GOMAXPROCS.
 const parMin = 1 << 20
+
+// chunksPerWorker is how many chunks of rows each goroutine takes on average
+// when they share out the rows dynamically.
+const chunksPerWorker = 4
 
 // workspace holds the scratch memory of one goroutine's product.
 type workspace struct {
@@ -59,17 +64,42 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 	case workers > 1 && m >= 2*mr*workers:
 		// Split the rows of C, in whole micro-panels.
 		panels := (m + mr - 1) / mr
-		parallel(workers, func(w int) {
-			i0 := panels * w / workers * mr
-			i1 := min(panels*(w+1)/workers*mr, m)
-
-			var aw []float64
+		rowsOfA := func(i0 int) []float64 {
 			if aT {
-				aw = a[i0:]
-			} else {
-				aw = a[i0*lda:]
+				return a[i0:]
 			}
-			serial(ks, aT, bT, i1-i0, n, k, alpha, aw, lda, b, ldb, beta, c[i0*ldc:], ldc)
+			return a[i0*lda:]
+		}
+		kcBlk, ncBlk := blocking(ks, n, k)
+		if kcBlk < k || ncBlk < n {
+			// Several blocks of B: one share of the rows per goroutine.
+			parallel(workers, func(w int) {
+				i0 := panels * w / workers * mr
+				i1 := min(panels*(w+1)/workers*mr, m)
+				serial(ks, aT, bT, i1-i0, n, k, alpha, rowsOfA(i0), lda, b, ldb, beta, c[i0*ldc:], ldc)
+			})
+			return
+		}
+		// One block of B: each goroutine packs it, then takes chunks of
+		// rows until none are left, so that a goroutine that starts late
+		// or shares its core with other work does less of it.
+		chunks := min(panels, chunksPerWorker*workers)
+		var next atomic.Int64
+		parallel(workers, func(int) {
+			ws := workspaces.Get().(*workspace)
+			defer workspaces.Put(ws)
+			ws.b = grow(ws.b, k*roundUp(n, ks.lanes))
+			ws.tile = grow(ws.tile, mr*ks.nr())
+			packB(ws.b, bT, b, ldb, 0, k, 0, n, ks.nr(), ks.lanes)
+			for {
+				ch := int(next.Add(1) - 1)
+				if ch >= chunks {
+					return
+				}
+				i0 := panels * ch / chunks * mr
+				i1 := min(panels*(ch+1)/chunks*mr, m)
+				macro(ks, ws, aT, i1-i0, n, k, 0, alpha, rowsOfA(i0), lda, beta, c[i0*ldc:], ldc)
+			}
 		})
 	case workers > 1 && n >= 2*ks.lanes*workers:
 		// Split the columns of C, in whole vectors.
@@ -119,22 +149,23 @@ func scale(m, n int, beta float64, c []float64, ldc int) {
 	}
 }
 
+// blocking returns the block sizes for a k×n op(B): equal-sized blocks of at
+// most kcMax rows and ncMax columns (a multiple of the widest tile).
+func blocking(ks *kernelSet, n, k int) (kcBlk, ncBlk int) {
+	kBlocks := (k + kcMax - 1) / kcMax
+	nBlocks := (n + ncMax - 1) / ncMax
+	return (k + kBlocks - 1) / kBlocks, roundUp((n+nBlocks-1)/nBlocks, ks.nr())
+}
+
 // serial computes C = alpha·op(A)·op(B) + beta·C on the calling goroutine.
 // B is packed block by block; A is read in place.
 func serial(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
 
-	mr, nr, lanes := ks.mr(), ks.nr(), ks.lanes
-	// Equal-sized blocks along k and n.
-	kBlocks := (k + kcMax - 1) / kcMax
-	kcBlk := (k + kBlocks - 1) / kBlocks
-	nBlocks := (n + ncMax - 1) / ncMax
-	ncBlk := roundUp((n+nBlocks-1)/nBlocks, nr)
-
-	ws.b = grow(ws.b, kcBlk*roundUp(min(ncBlk, n), lanes))
-	ws.tile = grow(ws.tile, mr*nr)
-
+	kcBlk, ncBlk := blocking(ks, n, k)
+	ws.b = grow(ws.b, kcBlk*roundUp(min(ncBlk, n), ks.lanes))
+	ws.tile = grow(ws.tile, ks.mr()*ks.nr())
 	for jc := 0; jc < n; jc += ncBlk {
 		nc := min(ncBlk, n-jc)
 		for pc := 0; pc < k; pc += kcBlk {
@@ -143,24 +174,32 @@ func serial(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64,
 			if pc > 0 {
 				bet = 1
 			}
-			packB(ws.b, bT, b, ldb, pc, kc, jc, nc, nr, lanes)
-			for ic := 0; ic < m; ic += mr {
-				rows := min(mr, m-ic)
-				var ap []float64
-				var ars, aks int
-				if aT {
-					ap, ars, aks = a[pc*lda+ic:], 1, lda
-				} else {
-					ap, ars, aks = a[ic*lda+pc:], lda, 1
-				}
-				kerns := ks.tiles[rows-1]
-				for jr := 0; jr < nc; jr += nr {
-					cols := min(nr, nc-jr)
-					nv := (cols + lanes - 1) / lanes
-					w := nv * lanes
-					tileTo(kerns[nv-1], kc, ap, ars, aks, ws.b[jr*kc:], w, rows, cols, w, false, c[ic*ldc+jc+jr:], ldc, alpha, bet, ws.tile)
-				}
-			}
+			packB(ws.b, bT, b, ldb, pc, kc, jc, nc, ks.nr(), ks.lanes)
+			macro(ks, ws, aT, m, nc, kc, pc, alpha, a, lda, bet, c[jc:], ldc)
+		}
+	}
+}
+
+// macro multiplies the m×kc block of op(A) at column pc by the kc×nc block
+// of op(B) packed in ws.b and sets C = alpha·product + beta·C, sweeping each
+// group of rows of A (read in place) across the column panels of B.
+func macro(ks *kernelSet, ws *workspace, aT bool, m, nc, kc, pc int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+	mr, nr, lanes := ks.mr(), ks.nr(), ks.lanes
+	for ic := 0; ic < m; ic += mr {
+		rows := min(mr, m-ic)
+		var ap []float64
+		var ars, aks int
+		if aT {
+			ap, ars, aks = a[pc*lda+ic:], 1, lda
+		} else {
+			ap, ars, aks = a[ic*lda+pc:], lda, 1
+		}
+		kerns := ks.tiles[rows-1]
+		for jr := 0; jr < nc; jr += nr {
+			cols := min(nr, nc-jr)
+			nv := (cols + lanes - 1) / lanes
+			w := nv * lanes
+			tileTo(kerns[nv-1], kc, ap, ars, aks, ws.b[jr*kc:], w, rows, cols, w, false, c[ic*ldc+jr:], ldc, alpha, beta, ws.tile)
 		}
 	}
 }
