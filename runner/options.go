@@ -1,11 +1,13 @@
 package runner
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,10 +59,26 @@ func NewLogger(w io.Writer, format string, verbose bool) (zerolog.Logger, error)
 	case "json":
 		return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
 	case "console", "":
-		cw := zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w)}
+		cw := zerolog.ConsoleWriter{
+			Out: w, TimeFormat: time.TimeOnly, NoColor: !isTerminal(w), FormatFieldValue: consoleValue,
+			// Read in this order, not alphabetically: "step=100 of=400 loss=…".
+			FieldsOrder: []string{"step", "of", "loss", "rate", "eta", "train", "test", "status", "took", "dir", "spec", "run"},
+		}
 		return zerolog.New(cw).Level(level).With().Timestamp().Logger(), nil
 	}
 	return zerolog.Nop(), fmt.Errorf("--log-format must be console or json, got %q", format)
+}
+
+// consoleValue renders a field value of a console log line: numbers with a
+// fraction get 4 significant digits (loss=0.005779, not
+// loss=0.005778660921637011); the JSON format keeps full precision.
+func consoleValue(v any) string {
+	if n, ok := v.(json.Number); ok && strings.ContainsAny(string(n), ".eE") {
+		if f, err := n.Float64(); err == nil {
+			return strconv.FormatFloat(f, 'g', 4, 64)
+		}
+	}
+	return fmt.Sprint(v)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

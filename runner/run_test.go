@@ -326,6 +326,27 @@ func TestNewLogger(t *testing.T) {
 	}
 }
 
+// TestConsoleLog: the console shows fields in reading order, with 4
+// significant digits; JSON keeps every digit.
+func TestConsoleLog(t *testing.T) {
+	log := func(format string) string {
+		var b bytes.Buffer
+		l, err := NewLogger(&b, format, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Info().Str("run", "tiny/abc").Int("step", 30).Int("of", 400).Float64("loss", 0.005778660921637011).
+			Str("eta", "2s").Msg("training")
+		return b.String()
+	}
+	if got, want := log("console"), " INF training step=30 of=400 loss=0.005779 eta=2s run=tiny/abc\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("console line %q, want it to end with %q", got, want)
+	}
+	if got := log("json"); !strings.Contains(got, `"loss":0.005778660921637011`) {
+		t.Errorf("json line %q lacks the full-precision loss", got)
+	}
+}
+
 func TestList(t *testing.T) {
 	var b bytes.Buffer
 	if err := List(&b, " loss "); err != nil {
