@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"ansatz/registry"
 )
@@ -35,16 +36,45 @@ func listComponents(w io.Writer, kind string) error {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s:\n", k)
+		// Columns are aligned over the whole kind: names, types, docs.
+		type line struct{ name, typ, doc string }
+		var lines []line
+		nameW, typeW := 0, 0
 		for _, m := range registry.Modules(k) {
-			fmt.Fprintf(w, "  %-14s %s\n", m.Name, m.Doc)
+			lines = append(lines, line{name: "  " + m.Name, doc: m.Doc})
 			for _, o := range registry.Options(m) {
-				def := ""
+				doc := o.Doc
 				if o.Default != "" {
-					def = " (default " + o.Default + ")"
+					doc += " (default " + o.Default + ")"
 				}
-				fmt.Fprintf(w, "      %-12s %-10s %s%s\n", o.Name, o.Type, o.Doc, def)
+				l := line{name: "      " + o.Name, typ: yamlType(o.Type), doc: doc}
+				typeW = max(typeW, utf8.RuneCountInString(l.typ))
+				lines = append(lines, l)
+			}
+		}
+		for _, l := range lines {
+			nameW = max(nameW, utf8.RuneCountInString(l.name))
+		}
+		for _, l := range lines {
+			pad := func(s string, w int) string { return s + strings.Repeat(" ", w-utf8.RuneCountInString(s)) }
+			if l.typ == "" {
+				fmt.Fprintf(w, "%s  %s\n", pad(l.name, nameW), l.doc)
+			} else {
+				fmt.Fprintf(w, "%s  %s  %s\n", pad(l.name, nameW), pad(l.typ, typeW), l.doc)
 			}
 		}
 	}
 	return nil
+}
+
+// yamlType writes the registry's Go-like type names the way a value looks in
+// YAML: []float as [float, …] and map[string]float as {name: float}.
+func yamlType(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "[" + yamlType(t[2:]) + ", …]"
+	case strings.HasPrefix(t, "map[string]"):
+		return "{name: " + yamlType(t[len("map[string]"):]) + "}"
+	}
+	return t
 }

@@ -355,8 +355,32 @@ func TestList(t *testing.T) {
 	if !strings.HasPrefix(b.String(), "loss:\n  hnn ") || strings.Contains(b.String(), "system:") {
 		t.Errorf("List(loss):\n%s", b.String())
 	}
+	// Types read as YAML, and the columns line up over the whole kind.
+	b.Reset()
+	if err := List(&b, "system"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"      coordinates  [string, …]         names of the canonical coordinates q\n",
+		"      equations    {name: expression}  right-hand side",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("List(system) lacks %q:\n%s", want, b.String())
+		}
+	}
 	err := List(&b, "optimiser")
 	if err == nil || !strings.Contains(err.Error(), `(did you mean "optimizer"?)`) {
 		t.Errorf("List(optimiser) error %v", err)
+	}
+}
+
+func TestYAMLType(t *testing.T) {
+	for in, want := range map[string]string{
+		"int": "int", "[]float": "[float, …]", "map[string]float": "{name: float}",
+		"[][]int": "[[int, …], …]", "map[string][]string": "{name: [string, …]}",
+	} {
+		if got := yamlType(in); got != want {
+			t.Errorf("yamlType(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
