@@ -7,8 +7,13 @@
 //	ansatz validate SPEC|DIR ...   parse and resolve only
 //	ansatz list [KIND]             registered components and their options
 //
-// Exit codes: 0 success; 1 a run failed or an expectation was not met; 2 bad
-// usage or a bad spec.
+// Exit codes: 0 success; 1 a run failed, was interrupted or an expectation was
+// not met; 2 bad usage or a bad spec.
+//
+// Ctrl-C (or SIGTERM) stops a run cleanly: the tables computed so far are
+// written and manifest.json records status "interrupted" and the step; a
+// second Ctrl-C ends the process at once. Every file is written under a
+// temporary name and renamed, so even a killed run leaves no truncated file.
 package main
 
 import (
