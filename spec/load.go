@@ -44,6 +44,8 @@ func Load(path string, overrides []string) (*Spec, error) {
 //   - a key that itself contains dots is matched when it exists
 //     (expect.test.loss.max finds the key "test.loss"), or can be written in
 //     brackets: expect[test.loss].max;
+//   - a component written as a bare name (model: hnn) is turned into
+//     {kind: hnn} when a path goes through it (model.hidden=[64]);
 //   - the value is YAML: 0.01, [64, 64], {kind: sgd}, tanh, "quoted text";
 //     an empty value is the empty string.
 //

@@ -159,12 +159,15 @@ func applyOverride(root *yaml.Node, override string, line int) error {
 			// An empty section (`evaluate:`) becomes a mapping.
 			*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: cur.Line, Column: cur.Column}
 			continue
+		case cur.Kind == yaml.ScalarNode && cur.Style == 0 && cur.ShortTag() == "!!str":
+			// A component written as a bare name (`model: hnn`) becomes
+			// {kind: hnn} so that its options can be set.
+			kind := *cur
+			*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line,
+				Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "kind", Line: cur.Line, Column: cur.Column}, &kind}}
+			continue
 		default:
-			e := fail(path, "is %s, so it has no key %q", describe(cur), segs[i].key)
-			if cur.ShortTag() == "!!str" {
-				e.(ErrorList)[0].Msg += fmt.Sprintf(" (for a component, write {kind: %s} in the file)", cur.Value)
-			}
-			return e
+			return fail(path, "is %s, so it has no key %q", describe(cur), segs[i].key)
 		}
 		if last {
 			return nil
