@@ -265,7 +265,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, chk checks) 
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		i, ok := d.integer(n, path, true)
+		i, _, ok := d.integer(n, path, true)
 		if !ok {
 			return
 		}
@@ -277,15 +277,9 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, chk checks) 
 			v.SetInt(i)
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		i, ok := d.integer(n, path, false)
+		_, u, ok := d.integer(n, path, false)
 		if !ok {
 			return
-		}
-		u := uint64(i)
-		if i == -1 && n.ShortTag() == "!!int" { // may be a big uint64
-			if x, err := strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
-				u = x
-			}
 		}
 		if v.OverflowUint(u) {
 			d.errorf(n, path, "%s is out of range for this setting", n.Value)
@@ -346,51 +340,54 @@ func scalar(n *yaml.Node) (any, bool) {
 	return x, true
 }
 
-// integer reads an integer; integral floats such as 1e4 are accepted. For an
-// unsigned target a uint64 beyond int64 is returned as -1 (the caller
-// re-parses it).
-func (d *decoder) integer(n *yaml.Node, path string, signed bool) (int64, bool) {
+// integer reads a signed (i) or unsigned (u) integer; integral floats such
+// as 1e4 are accepted.
+func (d *decoder) integer(n *yaml.Node, path string, signed bool) (i int64, u uint64, ok bool) {
 	want := "an integer"
 	if !signed {
 		want = "a non-negative integer"
 	}
-	tag := n.ShortTag()
-	if tag != "!!int" && tag != "!!float" {
+	fail := func() (int64, uint64, bool) {
 		d.errorf(n, path, "expected %s, got %s", want, describe(n))
-		return 0, false
+		return 0, 0, false
+	}
+	if tag := n.ShortTag(); tag != "!!int" && tag != "!!float" {
+		return fail()
 	}
 	x, ok := scalar(n)
 	if !ok {
-		d.errorf(n, path, "expected %s, got %s", want, describe(n))
-		return 0, false
+		return fail()
 	}
-	var i int64
 	switch x := x.(type) {
 	case int:
-		i = int64(x)
+		i, u = int64(x), uint64(x)
+		if x < 0 && !signed {
+			return fail()
+		}
 	case int64:
-		i = x
+		i, u = x, uint64(x)
+		if x < 0 && !signed {
+			return fail()
+		}
 	case uint64:
 		if signed {
 			d.errorf(n, path, "%s is out of range for this setting", n.Value)
-			return 0, false
+			return 0, 0, false
 		}
-		return -1, true
+		u = x
 	case float64:
-		if x != math.Trunc(x) || math.Abs(x) >= 1<<63 {
-			d.errorf(n, path, "expected %s, got %s", want, describe(n))
-			return 0, false
+		if x != math.Trunc(x) || math.IsInf(x, 0) || x < 0 && !signed {
+			return fail()
 		}
-		i = int64(x)
+		if signed && math.Abs(x) >= 1<<63 || !signed && x >= 1<<64 {
+			d.errorf(n, path, "%s is out of range for this setting", n.Value)
+			return 0, 0, false
+		}
+		i, u = int64(x), uint64(x)
 	default:
-		d.errorf(n, path, "expected %s, got %s", want, describe(n))
-		return 0, false
+		return fail()
 	}
-	if !signed && i < 0 {
-		d.errorf(n, path, "expected %s, got %s", want, describe(n))
-		return 0, false
-	}
-	return i, true
+	return i, u, true
 }
 
 // float reads a number; YAML integers are accepted. Infinities and NaN are
@@ -540,7 +537,6 @@ func (d *decoder) structValue(n *yaml.Node, v reflect.Value, path string) {
 	}
 	seen := map[string]*yaml.Node{}
 	failed := map[string]bool{}
-	anyFailed := false
 	before := len(d.errs)
 	var ps []pair
 	if n.Kind == yaml.MappingNode {
@@ -587,8 +583,7 @@ func (d *decoder) structValue(n *yaml.Node, v reflect.Value, path string) {
 			d.errorf(at, path, "missing required keys %s", strings.Join(missing, ", "))
 		}
 	}
-	anyFailed = len(d.errs) > before
-	d.validate(v, n, path, seen, failed, anyFailed)
+	d.validate(v, n, path, seen, failed, len(d.errs) > before)
 }
 
 // isEmpty reports whether a required value is empty: an empty string, list

@@ -102,12 +102,18 @@ type KindComponent struct {
 
 // Annotate completes errors about this spec: it fills in source snippets
 // and block-scalar columns (ErrorList.WithSource) and maps positions inside
-// --set override values to the override that produced them. Call it on the
-// errors of registry decoding too, before showing them.
+// --set override values to the override that produced them, and names the
+// spec's file in errors without one (about defaults). Call it on the errors
+// of registry decoding too, before showing them.
 func (s *Spec) Annotate(errs ErrorList) ErrorList {
 	for _, e := range errs {
-		if e != nil && e.Pos.Line < 0 && -e.Pos.Line <= len(s.Overrides) {
+		switch {
+		case e == nil:
+		case e.Pos.Line < 0 && -e.Pos.Line <= len(s.Overrides):
 			e.Pos = Pos{File: "--set " + s.Overrides[-e.Pos.Line-1]}
+		case e.Pos.File == "":
+			// Errors in defaults (a component nobody wrote) belong to the spec.
+			e.Pos.File = s.File
 		}
 	}
 	return errs.WithSource(s.File, s.Source)
