@@ -69,10 +69,11 @@ type binKernel struct {
 
 // apply runs the kernel over the broadcast operands, splitting large work
 // across goroutines.
-func (k *binKernel) apply(bc bcast, a, b []float64) []float64 {
+func (k *binKernel) apply(bc bcast, a, b []float64) *Tensor {
 	r, c := bc.r, bc.c
 	n := r * c
-	dst := allocUninit(n)
+	out := newUninit(bc.shape)
+	dst := out.data
 	switch {
 	case bc.ma == bFull && bc.mb == bFull:
 		parallelFor(n, n, func(lo, hi int) { k.vv(dst[lo:hi], a[lo:hi], b[lo:hi]) })
@@ -109,7 +110,7 @@ func (k *binKernel) apply(bc bcast, a, b []float64) []float64 {
 	default:
 		panic(fmt.Sprintf("autodiff: internal error: broadcast modes %d,%d", bc.ma, bc.mb))
 	}
-	return dst
+	return out
 }
 
 var addKernel = binKernel{
@@ -198,7 +199,7 @@ var divKernel = binKernel{
 
 func binary(op string, k *binKernel, vjp vjpFunc, a, b *Tensor) *Tensor {
 	bc := broadcast(op, a, b)
-	out := &Tensor{data: k.apply(bc, a.data, b.data), shape: bc.shape}
+	out := k.apply(bc, a.data, b.data)
 	return record(out, op, vjp, a, b)
 }
 

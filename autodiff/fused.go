@@ -22,7 +22,7 @@ func checkSame(op string, ts ...*Tensor) {
 func tanhGrad(up, y *Tensor) *Tensor {
 	checkSame("tanhGrad", up, y)
 	n := len(up.data)
-	out := &Tensor{data: allocUninit(n), shape: up.shape}
+	out := newLike(up)
 	parallelFor(n, n, func(lo, hi int) {
 		d, u, v := out.data[lo:hi], up.data[lo:hi], y.data[lo:hi]
 		u, v = u[:len(d)], v[:len(d)]
@@ -35,6 +35,12 @@ func tanhGrad(up, y *Tensor) *Tensor {
 
 func tanhGradVJP(_, g *Tensor, in []*Tensor, need []bool) []*Tensor {
 	r := make([]*Tensor, 2)
+	if need[0] && need[1] && !g.requiresGrad && !in[0].requiresGrad && !in[1].requiresGrad {
+		// Nothing is recorded: compute both gradients in one pass (the same
+		// arithmetic as the two ops below).
+		r[0], r[1] = tanhGradBoth(g, in[0], in[1])
+		return r
+	}
 	if need[0] {
 		r[0] = tanhGrad(g, in[1])
 	}
@@ -44,11 +50,28 @@ func tanhGradVJP(_, g *Tensor, in []*Tensor, need []bool) []*Tensor {
 	return r
 }
 
+// tanhGradBoth returns the unrecorded tensors g·(1−y²) and −2·g·u·y.
+func tanhGradBoth(g, u, y *Tensor) (*Tensor, *Tensor) {
+	n := len(g.data)
+	a, b := newLike(g), newLike(g)
+	parallelFor(n, 2*n, func(lo, hi int) {
+		da, db := a.data[lo:hi], b.data[lo:hi]
+		gv, uv, yv := g.data[lo:hi], u.data[lo:hi], y.data[lo:hi]
+		db, gv, uv, yv = db[:len(da)], gv[:len(da)], uv[:len(da)], yv[:len(da)]
+		for i := range da {
+			gi, yi := gv[i], yv[i]
+			da[i] = gi * (1 - yi*yi)
+			db[i] = -2 * gi * uv[i] * yi
+		}
+	})
+	return a, b
+}
+
 // prod3 returns s·a·b·c elementwise for equal shapes; c may be nil (s·a·b).
 func prod3(a, b, c *Tensor, s float64) *Tensor {
 	checkSame("prod3", a, b, c)
 	n := len(a.data)
-	out := &Tensor{data: allocUninit(n), shape: a.shape}
+	out := newLike(a)
 	if c == nil {
 		parallelFor(n, n, func(lo, hi int) {
 			d, x, y := out.data[lo:hi], a.data[lo:hi], b.data[lo:hi]
@@ -102,7 +125,7 @@ func prod3VJP(s float64) vjpFunc {
 func sigmoidGrad(up, y *Tensor) *Tensor {
 	checkSame("sigmoidGrad", up, y)
 	n := len(up.data)
-	out := &Tensor{data: allocUninit(n), shape: up.shape}
+	out := newLike(up)
 	parallelFor(n, n, func(lo, hi int) {
 		d, u, v := out.data[lo:hi], up.data[lo:hi], y.data[lo:hi]
 		u, v = u[:len(d)], v[:len(d)]

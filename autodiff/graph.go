@@ -176,7 +176,7 @@ func (b *bookkeeping) releaseIfDead(t *Tensor) {
 	delete(b.refs, k)
 	if b.ours[k] {
 		delete(b.ours, k)
-		releaseBuf(t.data)
+		putBuf(t.data)
 	}
 }
 

@@ -60,7 +60,7 @@ func tanhFast(x float64) float64 {
 	q1 := math.FMA(r2, math.FMA(r, c9, c8), math.FMA(r, c7, c6))
 	q2 := math.FMA(r2, math.FMA(r, c13, c12), math.FMA(r, c11, c10))
 	q := math.FMA(r4, math.FMA(r4, q2, q1), q0)
-	em := math.FMA(r2, q, r) // expm1(r)
+	em := math.FMA(r2, q, r)                                              // expm1(r)
 	two := math.Float64frombits((math.Float64bits(t)&0xfff + 1023) << 52) // 2^k, 0 ≤ k ≤ 58
 	e := math.FMA(two, em, two-1)
 	return math.Copysign(e/(e+2), x)

@@ -62,11 +62,6 @@ func New(data []float64, shape ...int) *Tensor {
 	return &Tensor{data: data, shape: append([]int(nil), shape...)}
 }
 
-// newLike allocates a zeroed tensor of the given shape (internal; shape is not copied).
-func newTensor(shape []int) *Tensor {
-	return &Tensor{data: make([]float64, shapeSize(shape)), shape: shape}
-}
-
 // Zeros returns a constant tensor of zeros.
 func Zeros(shape ...int) *Tensor {
 	checkShape(shape)

@@ -12,7 +12,7 @@ const (
 // unary applies kern elementwise and records vjp.
 func unary(op string, a *Tensor, cost int, kern func(dst, src []float64), vjp vjpFunc) *Tensor {
 	n := len(a.data)
-	out := &Tensor{data: allocUninit(n), shape: a.shape}
+	out := newLike(a)
 	parallelFor(n, n*cost, func(lo, hi int) { kern(out.data[lo:hi], a.data[lo:hi]) })
 	return record(out, op, vjp, a)
 }
