@@ -6,9 +6,12 @@
 // line with a caret under the column, and suggests a close name where one
 // exists:
 //
-//	spec.yaml:12:10: train.stepz: unknown key (did you mean "steps"?)
+//	spec.yaml:12:3: train: unknown key "stepz" (did you mean "steps"?)
 //	   12 |   stepz: 2000
 //	      |   ^
+//	spec.yaml:13:14: train.grad_clip: must be ≥ 0, got -1
+//	   13 |   grad_clip: -1
+//	      |              ^
 //
 // All errors of a file are reported together (as an ErrorList) where possible.
 //
