@@ -184,6 +184,9 @@ func suggestCommand(cmd string) string {
 // checkOut rejects an --out that cannot be a folder before anything runs. A
 // folder that does not exist yet is fine: the first run creates it.
 func checkOut(out string) error {
+	if out == "" {
+		return errors.New("--out is empty; give a folder, e.g. --out runs")
+	}
 	st, err := os.Stat(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

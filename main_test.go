@@ -384,6 +384,13 @@ func TestBadInput(t *testing.T) {
 			want: []string{"--out " + notAFolder + " is a file, not a folder"},
 		},
 		{
+			name: "empty output folder",
+			spec: func(t *testing.T) string { return tinySpec },
+			args: []string{"run", "SPEC", "--out", ""},
+			code: exitUsage,
+			want: []string{"--out is empty"},
+		},
+		{
 			name: "output folder below a file",
 			spec: func(t *testing.T) string { return tinySpec },
 			args: []string{"run", "SPEC", "--out", filepath.Join(notAFolder, "runs")},
