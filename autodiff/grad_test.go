@@ -418,3 +418,31 @@ func TestGradBufferRecycling(t *testing.T) {
 		}
 	}
 }
+
+func TestGradResultsOwnTheirStorage(t *testing.T) {
+	for _, create := range []bool{false, true} {
+		a := Variable([]float64{1, 2}, 1, 2)
+		b := Variable([]float64{3, 4}, 1, 2)
+		y := Add(a, b) // both gradients are the upstream gradient itself
+		seed := New([]float64{5, 6}, 1, 2)
+		opts := []GradOption{Seed(seed)}
+		if create {
+			opts = append(opts, CreateGraph())
+		}
+		g, err := Grad(y, []*Tensor{a, b, y, a}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, gi := range g {
+			gi.Data()[0] *= 10
+		}
+		for i, gi := range g {
+			if gi.Data()[0] != 50 || gi.Data()[1] != 6 {
+				t.Errorf("create=%v: result %d = %v after scaling each result once, want [50 6]", create, i, gi.Data())
+			}
+		}
+		if seed.Data()[0] != 5 {
+			t.Errorf("create=%v: the seed was modified through a result", create)
+		}
+	}
+}

@@ -34,6 +34,11 @@ var ErrNotScalar = errors.New("autodiff: output is not a scalar; pass Seed")
 // and only the part of the graph between wrt and y is visited. The visiting
 // order is a deterministic function of the graph.
 //
+// Each result has a buffer of its own, so it may be modified in place (as
+// optimisers do) without affecting other results or the seed; with
+// CreateGraph the results are graph nodes, and modifying them corrupts the
+// derivatives computed through them.
+//
 // It returns an error if y or an element of wrt is nil, if y is not [1,1] and no
 // Seed is given, or if the Seed's shape differs from y's.
 func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
@@ -120,15 +125,34 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 		}
 	}
 
+	// Results get buffers of their own (optimisers clip and update gradients in
+	// place): a result that shares storage with another result or with the
+	// seed, or (without CreateGraph) that Grad did not create, is copied.
 	res := make([]*Tensor, len(wrt))
+	taken := map[*float64]bool{}
 	for i, x := range wrt {
-		if g := grads[x]; g != nil {
-			res[i] = g
-		} else {
+		g := grads[x]
+		if g == nil {
 			res[i] = newTensor(x.shape)
+			continue
 		}
+		k := bufKey(g)
+		if taken[k] || k == bufKey(seed) || (!cfg.createGraph && !bk.ours[k]) {
+			g = clone(g)
+		}
+		taken[bufKey(g)] = true
+		res[i] = g
 	}
 	return res, nil
+}
+
+// clone returns a copy of a with its own buffer (the gradient passes through).
+func clone(a *Tensor) *Tensor {
+	out := newLike(a)
+	copy(out.data, a.data)
+	return record(out, "clone", func(_, up *Tensor, _ []*Tensor, _ []bool) []*Tensor {
+		return []*Tensor{up}
+	}, a)
 }
 
 // bookkeeping tracks, during a Grad without CreateGraph, which gradient
