@@ -60,54 +60,78 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 		return
 	}
 	mr := ks.mr()
+	kcBlk, ncBlk := blocking(ks, n, k)
+	oneBlock := kcBlk >= k && ncBlk >= n
 	switch {
-	case workers > 1 && m >= 2*mr*workers:
-		// Split the rows of C, in whole micro-panels.
-		panels := (m + mr - 1) / mr
-		rowsOfA := func(i0 int) []float64 {
-			if aT {
-				return a[i0:]
-			}
-			return a[i0*lda:]
-		}
-		kcBlk, ncBlk := blocking(ks, n, k)
-		if kcBlk < k || ncBlk < n {
-			// Several blocks of B: one share of the rows per goroutine.
-			parallel(workers, func(w int) {
-				i0 := panels * w / workers * mr
-				i1 := min(panels*(w+1)/workers*mr, m)
-				serial(ks, aT, bT, i1-i0, n, k, alpha, rowsOfA(i0), lda, b, ldb, beta, c[i0*ldc:], ldc)
-			})
-			return
-		}
-		// One block of B: each goroutine packs it, then takes chunks of
-		// rows until none are left, so that a goroutine that starts late
-		// or shares its core with other work does less of it.
-		chunks := min(panels, chunksPerWorker*workers)
-		var next atomic.Int64
-		parallel(workers, func(int) {
-			ws := workspaces.Get().(*workspace)
-			defer workspaces.Put(ws)
-			ws.b = grow(ws.b, k*roundUp(n, ks.lanes))
-			ws.tile = grow(ws.tile, mr*ks.nr())
-			packB(ws.b, bT, b, ldb, 0, k, 0, n, ks.nr(), ks.lanes)
-			for {
-				ch := int(next.Add(1) - 1)
-				if ch >= chunks {
-					return
-				}
-				i0 := panels * ch / chunks * mr
-				i1 := min(panels*(ch+1)/chunks*mr, m)
-				macro(ks, ws, aT, i1-i0, n, k, 0, alpha, rowsOfA(i0), lda, beta, c[i0*ldc:], ldc)
-			}
-		})
+	case workers > 1 && m >= 2*mr*workers && oneBlock:
+		splitM(ks, workers, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	case workers > 1 && n >= 2*ks.lanes*workers:
-		// Split the columns of C, in whole vectors.
-		groups := (n + ks.lanes - 1) / ks.lanes
+		splitN(ks, workers, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	case workers > 1 && m >= 2*mr*workers:
+		// Several blocks of B but too few columns to split: one share of
+		// the rows per goroutine, each packing all of B.
+		panels := (m + mr - 1) / mr
 		parallel(workers, func(w int) {
-			j0 := groups * w / workers * ks.lanes
-			j1 := min(groups*(w+1)/workers*ks.lanes, n)
+			i0 := panels * w / workers * mr
+			i1 := min(panels*(w+1)/workers*mr, m)
+			serial(ks, aT, bT, i1-i0, n, k, alpha, rowsOfA(a, aT, lda, i0), lda, b, ldb, beta, c[i0*ldc:], ldc)
+		})
+	default:
+		serial(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
 
+// rowsOfA returns a from row i0 of op(A) on.
+func rowsOfA(a []float64, aT bool, lda, i0 int) []float64 {
+	if aT {
+		return a[i0:]
+	}
+	return a[i0*lda:]
+}
+
+// splitM computes C = alpha·op(A)·op(B) + beta·C, where op(B) is a single
+// block, with the rows of C shared out over workers goroutines: each packs
+// all of op(B), then takes chunks of rows until none are left, so that a
+// goroutine that starts late or shares its core with other work does less.
+func splitM(ks *kernelSet, workers int, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	mr := ks.mr()
+	panels := (m + mr - 1) / mr
+	chunks := min(panels, chunksPerWorker*workers)
+	var next atomic.Int64
+	parallel(workers, func(int) {
+		ws := workspaces.Get().(*workspace)
+		defer workspaces.Put(ws)
+		ws.b = grow(ws.b, k*roundUp(n, ks.lanes))
+		ws.tile = grow(ws.tile, mr*ks.nr())
+		packB(ws.b, bT, b, ldb, 0, k, 0, n, ks.nr(), ks.lanes)
+		for {
+			ch := int(next.Add(1) - 1)
+			if ch >= chunks {
+				return
+			}
+			i0 := panels * ch / chunks * mr
+			i1 := min(panels*(ch+1)/chunks*mr, m)
+			macro(ks, ws, aT, i1-i0, n, k, 0, alpha, rowsOfA(a, aT, lda, i0), lda, beta, c[i0*ldc:], ldc)
+		}
+	})
+}
+
+// splitN computes C = alpha·op(A)·op(B) + beta·C with the columns of C
+// shared out over workers goroutines in chunks of whole vectors, taken as
+// they come. Every element of B is packed once, whatever the number of
+// chunks; A, read in place, is read once per chunk.
+func splitN(ks *kernelSet, workers int, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	groups := (n + ks.lanes - 1) / ks.lanes
+	chunks := min(groups, chunksPerWorker*workers)
+	var next atomic.Int64
+	parallel(workers, func(int) {
+		for {
+			ch := int(next.Add(1) - 1)
+			if ch >= chunks {
+				return
+			}
+			j0 := groups * ch / chunks * ks.lanes
+			j1 := min(groups*(ch+1)/chunks*ks.lanes, n)
 			var bw []float64
 			if bT {
 				bw = b[j0*ldb:]
@@ -115,10 +139,8 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 				bw = b[j0:]
 			}
 			serial(ks, aT, bT, m, j1-j0, k, alpha, a, lda, bw, ldb, beta, c[j0:], ldc)
-		})
-	default:
-		serial(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	}
+		}
+	})
 }
 
 // parallel runs f(0), ..., f(workers-1) on new goroutines and waits for
