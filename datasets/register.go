@@ -56,12 +56,12 @@ type Trajectories struct {
 // Provision decodes the nested sampler and integrator.
 func (t *Trajectories) Provision() spec.ErrorList {
 	var errs spec.ErrorList
-	if v, e := registry.Decode(registry.Sampler, t.Initial); len(e) > 0 {
+	if v, e := registry.Decode(registry.Sampler, &t.Initial); len(e) > 0 {
 		errs = append(errs, e...)
 	} else {
 		t.sampler = v.(Sampler)
 	}
-	if v, e := registry.Decode(registry.Integrator, t.Integrator); len(e) > 0 {
+	if v, e := registry.Decode(registry.Integrator, &t.Integrator); len(e) > 0 {
 		errs = append(errs, e...)
 	} else {
 		t.integ = v.(odeint.Integrator)

@@ -34,7 +34,7 @@ train:
 		fmt.Println(err)
 		return
 	}
-	opts, errs := registry.Decode(registry.Optimizer, s.Train.Optimizer)
+	opts, errs := registry.Decode(registry.Optimizer, &s.Train.Optimizer)
 	if len(errs) > 0 {
 		fmt.Println(s.Annotate(errs))
 		return
@@ -51,7 +51,7 @@ train:
 
 func ExampleDecode_unknownKind() {
 	s, _ := spec.Parse("spec.yaml", []byte("name: demo\nsystem: ode\ndata: d\nmodel: m\nlosses: [mse]\ntrain: {optimizer: sdg, steps: 1}\n"), nil)
-	_, errs := registry.Decode(registry.Optimizer, s.Train.Optimizer)
+	_, errs := registry.Decode(registry.Optimizer, &s.Train.Optimizer)
 	fmt.Println(s.Annotate(errs))
 	// Output:
 	// spec.yaml:6:20: train.optimizer.kind: unknown optimizer "sdg" (did you mean "sgd"?)

@@ -174,9 +174,9 @@ func (t *table) list(kind Kind) []Module {
 // method. It returns the decoded options (the pointer New returned), or nil
 // and every error found. Error paths start with c.Path; call
 // Spec.Annotate on the errors for source snippets.
-func Decode(kind Kind, c spec.Component) (any, spec.ErrorList) { return modules.decode(kind, c) }
+func Decode(kind Kind, c *spec.Component) (any, spec.ErrorList) { return modules.decode(kind, c) }
 
-func (t *table) decode(kind Kind, c spec.Component) (any, spec.ErrorList) {
+func (t *table) decode(kind Kind, c *spec.Component) (any, spec.ErrorList) {
 	m, err := t.lookup(kind, c.Kind)
 	if err != nil {
 		e := &spec.Error{Pos: c.Pos, Path: spec.JoinPath(c.Path, "kind"), Msg: err.Error()}
@@ -196,5 +196,6 @@ func (t *table) decode(kind Kind, c spec.Component) (any, spec.ErrorList) {
 	if errs := spec.Decode(c.Node, opts, c.Path, c.File); len(errs) > 0 {
 		return nil, errs
 	}
+	c.Options = opts
 	return opts, nil
 }

@@ -115,7 +115,7 @@ func parse(t *testing.T, model string) *spec.Spec {
 
 func TestDecode(t *testing.T) {
 	s := parse(t, "{kind: mlp, dropout: 0.1}")
-	v, errs := Decode(Model, s.Model)
+	v, errs := Decode(Model, &s.Model)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -124,13 +124,13 @@ func TestDecode(t *testing.T) {
 		t.Errorf("decoded %+v; want defaults hidden [64 64], tanh and dropout 0.1", o)
 	}
 	// A bare name: all defaults, Validate still runs.
-	v, errs = Decode(Model, parse(t, "hnn").Model)
+	v, errs = Decode(Model, &parse(t, "hnn").Model)
 	if len(errs) > 0 || len(v.(*mlpOptions).Hidden) != 2 {
 		t.Errorf("bare name: %v %v", v, errs)
 	}
 	// Decoding twice gives independent values.
-	a, _ := Decode(Model, s.Model)
-	b, _ := Decode(Model, s.Model)
+	a, _ := Decode(Model, &s.Model)
+	b, _ := Decode(Model, &s.Model)
 	if a.(*mlpOptions) == b.(*mlpOptions) {
 		t.Errorf("Decode must call New for each component")
 	}
@@ -154,7 +154,7 @@ func TestDecodeErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.model, func(t *testing.T) {
 			s := parse(t, c.model)
-			v, errs := Decode(Model, s.Model)
+			v, errs := Decode(Model, &s.Model)
 			if v != nil {
 				t.Errorf("options returned despite errors")
 			}
@@ -174,7 +174,7 @@ func TestDecodeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, errs := Decode(Model, s.Model)
+	_, errs := Decode(Model, &s.Model)
 	if got := s.Annotate(errs).Error(); got != "--set model.dropout=5: model.dropout: must be in [0, 1], got 5" {
 		t.Errorf("override error: %s", got)
 	}

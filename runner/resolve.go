@@ -68,12 +68,12 @@ func Prepare(path string, overrides []string) (*Experiment, error) {
 	if err != nil {
 		return nil, specError{err}
 	}
-	r := &resolver{spec: s, decoded: map[*spec.Component]any{}}
+	r := &resolver{spec: s}
 	x := r.resolve()
 	if len(r.errs) > 0 {
-		return nil, specError{r.errs.WithSource(s.File, s.Source).Sorted()}
+		return nil, specError{s.Annotate(r.errs).Sorted()}
 	}
-	x.Resolved, err = spec.MarshalResolved(s, func(c *spec.Component) any { return r.decoded[c] })
+	x.Resolved, err = spec.MarshalResolved(s, func(c *spec.Component) any { return c.Options })
 	if err != nil {
 		return nil, fmt.Errorf("storing the resolved spec: %w", err)
 	}
@@ -83,20 +83,18 @@ func Prepare(path string, overrides []string) (*Experiment, error) {
 }
 
 type resolver struct {
-	spec    *spec.Spec
-	errs    spec.ErrorList
-	decoded map[*spec.Component]any
+	spec *spec.Spec
+	errs spec.ErrorList
 }
 
 // decode resolves one component and checks that it is a T.
 func decode[T any](r *resolver, kind registry.Kind, c *spec.Component) (T, bool) {
 	var zero T
-	v, errs := registry.Decode(kind, *c)
+	v, errs := registry.Decode(kind, c)
 	if len(errs) > 0 {
 		r.errs = append(r.errs, errs...)
 		return zero, false
 	}
-	r.decoded[c] = v
 	t, ok := v.(T)
 	if !ok {
 		r.fail(c, fmt.Sprintf("%s %q cannot be used here", kind, c.Kind))

@@ -113,6 +113,9 @@ type Component struct {
 	// "train.optimizer", "losses[1]"); set by the decoder, it prefixes the
 	// paths of option errors and identifies the component in a resolved spec.
 	Path string
+	// Options holds the component's decoded options (defaults filled in) once
+	// the registry has decoded it; MarshalResolved writes them.
+	Options any
 }
 
 func (c *Component) setPath(p string) { c.Path = p }
