@@ -340,7 +340,7 @@ func TestBadInput(t *testing.T) {
 			name: "zero trajectories",
 			spec: func(t *testing.T) string { return variant(t, dir, "zero-count.yaml", "count: 6", "count: 0") },
 			code: exitUsage,
-			want: []string{"zero-count.yaml:", "count must be ≥ 1, got 0"},
+			want: []string{"zero-count.yaml:13:10: data.count: must be ≥ 1, got 0"},
 		},
 		{
 			name: "expression syntax error",
@@ -688,9 +688,8 @@ func TestCommands(t *testing.T) {
 		stderr   []string
 		noStdout bool
 	}{
-		// `validate experiments/` belongs here too; it is left out while
-		// experiments/two-body-*.yaml write data.initial.let as a list, which
-		// the expressions sampler rejects (it takes a mapping).
+		{name: "validate experiments", args: []string{"validate", "experiments/"}, code: exitOK,
+			stdout: []string{"experiments/spring-hnn.yaml: ok (spring-hnn, run id ", "experiments/two-body-hnn.yaml: ok ("}},
 		{name: "validate folder", args: []string{"validate", "testdata/"}, code: exitOK,
 			stdout: []string{"testdata/tiny.yaml: ok (tiny, run id "}},
 		{name: "validate quickstart", args: []string{"validate", "experiments/quickstart.yaml"}, code: exitOK,

@@ -13,7 +13,9 @@ func init() {
 	registry.Register(registry.Module{
 		Kind: registry.Model, Name: "mlp",
 		Doc: "multilayer perceptron mapping the state x to its time derivative ẋ",
-		New: func() any { return &MLP{Network: nn.MLPConfig{Hidden: []int{64, 64}, Activation: "tanh", Init: "glorot", LastBias: true}} },
+		New: func() any {
+			return &MLP{Network: nn.MLPConfig{Hidden: []int{64, 64}, Activation: "tanh", Init: "glorot", LastBias: true}}
+		},
 	})
 	registry.Register(registry.Module{
 		Kind: registry.Model, Name: "baseline",

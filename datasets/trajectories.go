@@ -27,8 +27,8 @@ type Energy interface {
 // TimeGrid is an evenly spaced grid of times, endpoints included.
 type TimeGrid struct {
 	Start  float64 `yaml:"start" doc:"first time"`
-	Stop   float64 `yaml:"stop" doc:"last time (included)"`
-	Points int     `yaml:"points" doc:"number of times, endpoints included; 1 samples the initial states only"`
+	Stop   float64 `yaml:"stop" spec:"required" doc:"last time (included)"`
+	Points int     `yaml:"points" spec:"required,>=1" doc:"number of times, endpoints included; 1 samples the initial states only"`
 }
 
 // Validate checks points ≥ 1, finite times and, for more than one point,
@@ -68,8 +68,8 @@ const (
 
 // SplitOptions says how to divide the data into a training and a test set.
 type SplitOptions struct {
-	Test float64 `yaml:"test" doc:"fraction of the data in the test set, in [0, 1)"`
-	By   string  `yaml:"by" doc:"unit of the split: trajectory (whole trajectories, no leakage between sets) or point"`
+	Test float64 `yaml:"test" spec:"[0,1)" doc:"fraction of the data in the test set, in [0, 1)"`
+	By   string  `yaml:"by" spec:"oneof=trajectory|point" doc:"unit of the split: trajectory (whole trajectories, no leakage between sets) or point"`
 }
 
 // Validate checks test ∈ [0, 1) and the split mode.
@@ -91,9 +91,9 @@ func testCount(test float64, n int) int {
 
 // TrajectoryOptions configures [Generate].
 type TrajectoryOptions struct {
-	Count int          `yaml:"count" doc:"number of trajectories"`
-	T     TimeGrid     `yaml:"t" doc:"times at which every trajectory is recorded"`
-	Noise float64      `yaml:"noise" doc:"standard deviation of the Gaussian noise added to the recorded states (not to the targets)"`
+	Count int          `yaml:"count" spec:">=1" doc:"number of trajectories"`
+	T     TimeGrid     `yaml:"t" spec:"required" doc:"times at which every trajectory is recorded"`
+	Noise float64      `yaml:"noise" spec:">=0" doc:"standard deviation of the Gaussian noise added to the recorded states (not to the targets)"`
 	Split SplitOptions `yaml:"split" doc:"division into training and test data"`
 }
 

@@ -618,6 +618,9 @@ func (d *decoder) validate(v reflect.Value, n *yaml.Node, path string, seen map[
 			}
 			d.errs = append(d.errs, &Error{Pos: d.pos(locate(n, seen, fe.Field)), Path: JoinPath(path, fe.Field), Msg: fe.Msg})
 		case errors.As(e, &se):
+			if head, _, _ := strings.Cut(se.Path, "."); failed[head] {
+				continue
+			}
 			c := *se
 			c.Path = JoinPath(path, se.Path)
 			if c.Pos == (Pos{}) {

@@ -2,6 +2,8 @@ package symbolic
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/expr-lang/expr/ast"
@@ -64,10 +66,32 @@ func fromExprError(src string, offsets []int, err error) *Error {
 	if strings.HasSuffix(msg, "token EOF") || strings.HasSuffix(msg, "end of expression") {
 		msg, off = "unexpected end of expression", len(src)
 	}
+	if m := unexpectedToken.FindStringSubmatch(msg); m != nil {
+		msg = describeUnexpected(m[1], m[2])
+	}
 	if strings.HasPrefix(msg, "bad number syntax") {
 		msg += " (write a product as 2*x)"
 	}
 	return &Error{Source: src, Offset: off, Msg: msg}
+}
+
+// unexpectedToken matches expr's `unexpected token Kind("value")` messages.
+var unexpectedToken = regexp.MustCompile(`^unexpected token (\w+)\("(.*)"\)$`)
+
+// describeUnexpected words an unexpected token for a physicist: what was
+// found and, where it is a likely slip, what was probably meant.
+func describeUnexpected(kind, value string) string {
+	switch kind {
+	case "Operator":
+		return fmt.Sprintf("unexpected operator %q (an operand is missing before it)", value)
+	case "Identifier":
+		return fmt.Sprintf("unexpected name %q (missing operator before it? write a product as a*b and a call as f(x))", value)
+	case "Number":
+		return fmt.Sprintf("unexpected number %s (missing operator before it?)", value)
+	case "Bracket":
+		return fmt.Sprintf("unexpected %q (unbalanced parentheses?)", value)
+	}
+	return fmt.Sprintf("unexpected %q", value)
 }
 
 // unsupported returns why a token is outside the language, or "".

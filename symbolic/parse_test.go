@@ -27,7 +27,7 @@ func TestParseErrors(t *testing.T) {
 		{"x +", 3, 4, "unexpected end of expression"},
 		{"(x + 1", 6, 7, "unexpected end of expression"},
 		{"2x", 1, 2, "bad number syntax"},
-		{"sin q", 4, 5, "unexpected token"},
+		{"sin q", 4, 5, "unexpected name"},
 		{"x @ y", 2, 3, "unrecognized character"},
 		{"true + x", 0, 1, "booleans are not supported"},
 		{"x == y", 2, 3, "comparisons are not supported"},
