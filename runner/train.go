@@ -31,6 +31,8 @@ type trainer struct {
 	model   architectures.Model
 	step    int
 	metrics []results.Metric
+	// written is when metrics.parquet was last rewritten.
+	written time.Time
 	// trajectories and analysis rows, written by flush.
 	trajectories []results.Trajectory
 	analysis     []results.Analysis
@@ -153,8 +155,13 @@ func describeParts(x *Experiment, parts []float64) string {
 	return b.String()
 }
 
+// metricsInterval bounds how often metrics.parquet is rewritten during
+// training, so that frequent evaluations do not cost a file each.
+const metricsInterval = time.Second
+
 // evaluateLosses records the loss and each term on the full train and test
-// sets at a step, then rewrites metrics.parquet. Sets are evaluated in chunks
+// sets at a step, then rewrites metrics.parquet unless it was rewritten less
+// than metricsInterval ago (flush writes the rest). Sets are evaluated in chunks
 // and the chunk values averaged with their sizes as weights, which is exact
 // for terms that are means over samples.
 func (t *trainer) evaluateLosses(step int) error {
@@ -175,6 +182,10 @@ func (t *trainer) evaluateLosses(step int) error {
 			t.addMetric(step, split.name, "loss."+l.name, parts[i], elapsed)
 		}
 	}
+	if time.Since(t.written) < metricsInterval {
+		return nil
+	}
+	t.written = time.Now()
 	return t.run.WriteMetrics(t.metrics)
 }
 
