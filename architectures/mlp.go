@@ -50,8 +50,12 @@ type fieldNet struct{ net *nn.MLP }
 
 func (m *fieldNet) Params() []*autodiff.Tensor { return m.net.Params() }
 
-func (m *fieldNet) Field(x *autodiff.Tensor, _ bool) (*autodiff.Tensor, error) {
-	return m.net.Forward(x), nil
+func (m *fieldNet) Field(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error) {
+	f := m.net.Forward(x)
+	if !createGraph {
+		return f.Detach(), nil // as Model documents: no graph kept
+	}
+	return f, nil
 }
 
 // HNN options: a scalar network H(q, p).
