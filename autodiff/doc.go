@@ -52,10 +52,14 @@
 //
 // Matrix products (MatMul, MatMulT, Linear) go through gonum's blas64.Gemm with
 // transpose flags, never copying a transpose, so a faster GEMM installed with
-// blas64.Use is picked up. Elementwise loops are plain slices loops, split over
-// the available cores above 32k elements; reductions use fixed blocks so their
-// results do not depend on the number of cores. Batched products of small
-// matrices are direct loops.
+// blas64.Use is picked up. Elementwise loops are plain slice loops, split over
+// the available cores above 32k elements; reductions use fixed blocks, so
+// their results do not depend on the number of cores. Tanh is a branch-free
+// polynomial evaluation, vectorised with AVX-512 on amd64 (bit-identical to
+// its Go fallback). Grad without CreateGraph recycles the buffers of
+// intermediate gradients as soon as they are dead, and accumulates into them
+// in place, so a training step allocates few large buffers. Batched products
+// of small matrices are direct loops.
 //
 // # Errors
 //

@@ -446,3 +446,78 @@ func TestGradResultsOwnTheirStorage(t *testing.T) {
 		}
 	}
 }
+
+func TestReleasedGraph(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 1))
+	const B = 96 // 96·64 elements: pooled buffers
+	x := Variable(randTensor(rng, -1, 1, B, 2).data, B, 2)
+	w1 := Variable(randTensor(rng, -1, 1, 2, 64).data, 2, 64)
+	w2 := Variable(randTensor(rng, -1, 1, 64, 1).data, 64, 1)
+	params := []*Tensor{w1, w2}
+	build := func() (h, dH, loss *Tensor) {
+		h = Tanh(MatMul(x, w1))
+		g, err := Grad(Sum(MatMul(h, w2)), []*Tensor{x}, CreateGraph())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dH = g[0]
+		return h, dH, Mean(Square(dH))
+	}
+
+	// Reference: the graph retained, differentiated twice.
+	_, _, loss := build()
+	ref, err := Grad(loss, params, RetainGraph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Grad(loss, params, RetainGraph())
+	if err != nil {
+		t.Fatalf("second Grad of a retained graph: %v", err)
+	}
+	for i := range ref {
+		for j := range ref[i].data {
+			if again[i].data[j] != ref[i].data[j] {
+				t.Fatal("a retained graph gave different gradients the second time")
+			}
+		}
+	}
+
+	for step := range 4 {
+		h, dH, loss := build()
+		hv, dv := append([]float64(nil), h.data...), append([]float64(nil), dH.data...)
+		got, err := Grad(loss, params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ref {
+			for j := range ref[i].data {
+				if got[i].data[j] != ref[i].data[j] {
+					t.Fatalf("step %d: gradient %d element %d: %v, want %v", step, i, j, got[i].data[j], ref[i].data[j])
+				}
+			}
+		}
+		// Values the caller holds are intact after the release and further work.
+		_, _, l2 := build()
+		if _, err := Grad(l2, params); err != nil {
+			t.Fatal(err)
+		}
+		for j := range hv {
+			if h.data[j] != hv[j] {
+				t.Fatalf("step %d: a forward value changed after release", step)
+			}
+		}
+		for j := range dv {
+			if dH.data[j] != dv[j] {
+				t.Fatalf("step %d: a returned gradient changed after release", step)
+			}
+		}
+		// Differentiating the released graph again is an error.
+		if _, err := Grad(loss, params); !errors.Is(err, ErrGraphReleased) {
+			t.Fatalf("step %d: second Grad through a released graph: %v, want ErrGraphReleased", step, err)
+		}
+		// Parts that do not pass through released values still work.
+		if g, err := Grad(Sum(h), params); err != nil || sumAll(g[0].data) == 0 {
+			t.Fatalf("step %d: Grad of the forward graph after release: %v", step, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 // gradConfig holds the options of Grad.
 type gradConfig struct {
 	createGraph bool
+	retain      bool
 	seed        *Tensor
 }
 
@@ -18,6 +19,15 @@ type GradOption func(*gradConfig)
 // themselves differentiable (for second and higher derivatives). Without it
 // Grad runs the backward rules on detached values and builds no graph.
 func CreateGraph() GradOption { return func(c *gradConfig) { c.createGraph = true } }
+
+// RetainGraph keeps the intermediate values that an earlier Grad with
+// CreateGraph recorded, so that the graph can be differentiated again (see
+// Grad). Grad with CreateGraph never releases anything.
+func RetainGraph() GradOption { return func(c *gradConfig) { c.retain = true } }
+
+// ErrGraphReleased is returned by Grad when the graph passes through values that
+// an earlier Grad released (it was called without RetainGraph).
+var ErrGraphReleased = errors.New("autodiff: the graph was already differentiated and its recorded backward values released; pass RetainGraph() to the earlier Grad to differentiate it again")
 
 // Seed sets the upstream gradient ∂L/∂y for a non-scalar output y; g must have
 // y's shape. Grad then returns the vector–Jacobian products gᵀ·∂y/∂x. Without a
@@ -38,6 +48,17 @@ var ErrNotScalar = errors.New("autodiff: output is not a scalar; pass Seed")
 // optimisers do) without affecting other results or the seed; with
 // CreateGraph the results are graph nodes, and modifying them corrupts the
 // derivatives computed through them.
+//
+// Released graphs. The intermediate values that a Grad with CreateGraph
+// records (its backward pass, e.g. ∂L/∂h of every hidden layer of an HNN) are
+// reachable only through the graph. A later Grad without CreateGraph that
+// differentiates through them frees them for reuse once used, as PyTorch does
+// by default (retain_graph=False); values the caller holds (inputs, outputs
+// of ops the caller applied, the results of Grad) are never released.
+// Differentiating through released values again returns ErrGraphReleased;
+// pass RetainGraph to the earlier Grad to differentiate a graph several times.
+// Because of this, Grad without RetainGraph or CreateGraph must not run
+// concurrently with another Grad over a shared part of a graph.
 //
 // It returns an error if y or an element of wrt is nil, if y is not [1,1] and no
 // Seed is given, or if the Seed's shape differs from y's.
@@ -71,7 +92,10 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 	for _, x := range wrt {
 		isWrt[x] = true
 	}
-	relevant, order := sortGraph(y, isWrt)
+	relevant, order, seen, err := sortGraph(y, isWrt)
+	if err != nil {
+		return nil, err
+	}
 
 	grads := map[*Tensor]*Tensor{y: seed}
 	var bk bookkeeping
@@ -123,6 +147,10 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 				bk.unref(g)
 			}
 		}
+		// t's value is no longer needed: its consumers were visited before it.
+		if t.private && !cfg.createGraph && !cfg.retain && bk.refs[bufKey(t)] == 0 {
+			t.release()
+		}
 	}
 
 	// Results get buffers of their own (optimisers clip and update gradients in
@@ -143,7 +171,60 @@ func Grad(y *Tensor, wrt []*Tensor, opts ...GradOption) ([]*Tensor, error) {
 		taken[bufKey(g)] = true
 		res[i] = g
 	}
+	if cfg.createGraph {
+		markPrivate(res, seed, seen)
+	}
 	return res, nil
+}
+
+// markPrivate marks the tensors that a Grad with CreateGraph recorded, other
+// than its results: those reachable from the results through graph nodes that
+// existed neither below y (seen) nor below the seed.
+func markPrivate(res []*Tensor, seed *Tensor, seen map[*Tensor]bool) {
+	var walk func(t *Tensor)
+	walk = func(t *Tensor) {
+		if t.node == nil || seen[t] {
+			return
+		}
+		seen[t] = true
+		for _, in := range t.node.inputs {
+			walk(in)
+		}
+	}
+	walk(seed) // pre-existing: not private
+	isResult := map[*Tensor]bool{}
+	resultBuf := map[*float64]bool{}
+	for _, r := range res {
+		isResult[r] = true
+		resultBuf[bufKey(r)] = true
+	}
+	var mark func(t *Tensor)
+	mark = func(t *Tensor) {
+		if t.node == nil || seen[t] {
+			return
+		}
+		seen[t] = true
+		if !isResult[t] {
+			t.private = true
+			t.keepBuf = resultBuf[bufKey(t)]
+		}
+		for _, in := range t.node.inputs {
+			mark(in)
+		}
+	}
+	for _, r := range res {
+		mark(r)
+	}
+}
+
+// release recycles the buffer of a private tensor whose value is no longer
+// needed and marks it released.
+func (t *Tensor) release() {
+	if t.ownsBuf && !t.keepBuf {
+		putBuf(t.data)
+	}
+	t.data = nil
+	t.released = true
 }
 
 // clone returns a copy of a with its own buffer (the gradient passes through).
@@ -225,19 +306,22 @@ func (b *bookkeeping) accumulate(grads map[*Tensor]*Tensor, in, gj *Tensor) {
 }
 
 // sortGraph walks the graph below y depth first, visiting inputs in order. It
-// returns which tensors depend on a tensor in wrt (or are in it), and the
-// relevant non-leaf tensors in post-order (inputs before the tensors computed
-// from them).
-func sortGraph(y *Tensor, isWrt map[*Tensor]bool) (map[*Tensor]bool, []*Tensor) {
+// returns which tensors depend on a tensor in wrt (or are in it), the relevant
+// non-leaf tensors in post-order (inputs before the tensors computed from
+// them), and all tensors below y. It fails if the graph passes through a
+// released tensor.
+func sortGraph(y *Tensor, isWrt map[*Tensor]bool) (map[*Tensor]bool, []*Tensor, map[*Tensor]bool, error) {
 	relevant := map[*Tensor]bool{}
 	seen := map[*Tensor]bool{}
 	var order []*Tensor
+	released := false
 	var visit func(t *Tensor) bool
 	visit = func(t *Tensor) bool {
 		if seen[t] {
 			return relevant[t]
 		}
 		seen[t] = true
+		released = released || t.released
 		rel := isWrt[t]
 		if t.node != nil {
 			for _, in := range t.node.inputs {
@@ -255,7 +339,10 @@ func sortGraph(y *Tensor, isWrt map[*Tensor]bool) (map[*Tensor]bool, []*Tensor) 
 		return rel
 	}
 	visit(y)
-	return relevant, order
+	if released {
+		return nil, nil, nil, ErrGraphReleased
+	}
+	return relevant, order, seen, nil
 }
 
 func addInPlace(dst, src []float64) {
@@ -307,7 +394,9 @@ func Jacobian(y, x *Tensor, createGraph bool) (*Tensor, error) {
 		return nil, fmt.Errorf("autodiff: Jacobian: want y [B,m] and x [B,n], got %v and %v", y.shape, x.shape)
 	}
 	b, m := y.shape[0], y.shape[1]
-	var opts []GradOption
+	// y's graph may hold values recorded by the caller's own Grad with
+	// CreateGraph: keep them for the other rows and for the caller.
+	opts := []GradOption{RetainGraph()}
 	if createGraph {
 		opts = append(opts, CreateGraph())
 	}

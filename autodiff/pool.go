@@ -56,7 +56,7 @@ func alloc(shape []int, zero bool) *Tensor {
 	case zero:
 		clear(data)
 	}
-	return &Tensor{data: data, shape: shape}
+	return &Tensor{data: data, shape: shape, ownsBuf: true}
 }
 
 // newUninit returns a tensor of the given shape (not copied) whose data the

@@ -15,6 +15,11 @@ type Tensor struct {
 	shape        []int
 	requiresGrad bool
 	node         *node
+
+	ownsBuf  bool // data was allocated for this tensor (not user data or a view)
+	private  bool // made by a backward rule in a Grad with CreateGraph and not returned: reachable only through the graph
+	keepBuf  bool // private, but a returned gradient views its buffer
+	released bool // a Grad without RetainGraph recycled it (see Grad)
 }
 
 // node records how a tensor was computed: its inputs and the rule that maps an
