@@ -12,6 +12,9 @@ import (
 	"ansatz/autodiff"
 	"ansatz/nn"
 	"ansatz/registry"
+	"ansatz/spec"
+
+	"gopkg.in/yaml.v3"
 )
 
 // options returns the registered default options of model name and a pointer
@@ -521,6 +524,56 @@ func TestRegisteredDefaults(t *testing.T) {
 				if math.Abs(got[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
 					t.Errorf("output %d = %.15g, hand evaluation %.15g", i, got[i], want[i])
 				}
+			}
+		})
+	}
+}
+
+// TestDecodeOptions decodes YAML options through the registry, which fills
+// the defaults, rejects unknown keys and runs Validate.
+func TestDecodeOptions(t *testing.T) {
+	tests := []struct {
+		model   string
+		yaml    string
+		want    nn.MLPConfig
+		wantErr string // "" for valid options
+	}{
+		{"hnn", "hidden: [32]\nlast_bias: true", nn.MLPConfig{Hidden: []int{32}, Activation: "tanh", Init: "orthogonal", LastBias: true}, ""},
+		{"mlp", "activation: softplus", nn.MLPConfig{Hidden: []int{64, 64}, Activation: "softplus", Init: "glorot", LastBias: true}, ""},
+		{"baseline", "init: he", nn.MLPConfig{Hidden: []int{200, 200}, Activation: "tanh", Init: "he"}, ""},
+		{"hnn", "hidden: [200, 0]", nn.MLPConfig{}, "hidden[1] must be ≥ 1, got 0"},
+		{"mlp", "activation: tahn", nn.MLPConfig{}, `activation "tahn" is not one of`},
+		{"baseline", "init: xavier", nn.MLPConfig{}, `init "xavier" is not one of`},
+		{"hnn", "hiden: [3]", nn.MLPConfig{}, `unknown key "hiden"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.model+"/"+tc.yaml, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.yaml), &doc); err != nil {
+				t.Fatal(err)
+			}
+			c := &spec.Component{Kind: tc.model, Node: doc.Content[0], File: "m.yaml", Path: "model"}
+			v, errs := registry.Decode(registry.Model, c)
+			if tc.wantErr != "" {
+				if len(errs) == 0 || !strings.Contains(errs.Error(), tc.wantErr) {
+					t.Fatalf("errors %v, want one containing %q", errs, tc.wantErr)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var got nn.MLPConfig
+			switch o := v.(type) {
+			case *architectures.MLP:
+				got = o.Network
+			case *architectures.HNN:
+				got = o.Network
+			default:
+				t.Fatalf("decoded %T", v)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("decoded %+v, want %+v", got, tc.want)
 			}
 		})
 	}
