@@ -156,6 +156,14 @@ func TestMatMulAgainstGonum(t *testing.T) {
 			t.Fatalf("Linear: %v, want %v", lin, ref)
 		}
 	}
+	for _, b := range []*Tensor{bias, nil} {
+		lt, ref := LinearTanh(x, w, b), Tanh(Linear(x, w, b))
+		for i := range lt.data {
+			if lt.data[i] != ref.data[i] {
+				t.Fatalf("LinearTanh: %v, want %v", lt, ref)
+			}
+		}
+	}
 }
 
 func TestDetAgainstGonum(t *testing.T) {

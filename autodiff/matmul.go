@@ -83,22 +83,30 @@ func Linear(x, w, b *Tensor) *Tensor {
 	if b == nil {
 		return MatMul(x, w)
 	}
-	m, k := matDims("Linear", x, false)
-	k2, n := matDims("Linear", w, false)
+	out := linearInto("Linear", x, w, b)
+	return record(out, "Linear", linearVJP, x, w, b)
+}
+
+// linearInto returns the unrecorded x·w + b for a bias row b.
+func linearInto(op string, x, w, b *Tensor) *Tensor {
+	m, k := matDims(op, x, false)
+	k2, n := matDims(op, w, false)
 	if k != k2 {
-		panic(fmt.Sprintf("autodiff: Linear: inner dimensions differ: %v · %v", x.shape, w.shape))
+		panic(fmt.Sprintf("autodiff: %s: inner dimensions differ: %v · %v", op, x.shape, w.shape))
 	}
 	if len(b.shape) != 2 || b.shape[0] != 1 || b.shape[1] != n {
-		panic(fmt.Sprintf("autodiff: Linear: bias shape %v, want [1,%d]", b.shape, n))
+		panic(fmt.Sprintf("autodiff: %s: bias shape %v, want [1,%d]", op, b.shape, n))
 	}
 	out := newUninit([]int{m, n})
 	for i := range m {
 		copy(out.data[i*n:(i+1)*n], b.data)
 	}
 	gemm(false, false, 1, x, w, 1, out.data, m, n)
-	return record(out, "Linear", linearVJP, x, w, b)
+	return out
 }
 
+// linearVJP is the backward rule of Linear (and, with two inputs, of an
+// unbiased product).
 func linearVJP(_, g *Tensor, in []*Tensor, need []bool) []*Tensor {
 	r := make([]*Tensor, 3)
 	if need[0] {
@@ -107,8 +115,45 @@ func linearVJP(_, g *Tensor, in []*Tensor, need []bool) []*Tensor {
 	if need[1] {
 		r[1] = MatMulT(in[0], g, true, false)
 	}
-	if need[2] {
+	if len(in) > 2 && need[2] {
 		r[2] = SumAxis(g, 0)
 	}
 	return r
+}
+
+// LinearTanh returns tanh(x·w + b), the hidden layer of a tanh MLP, as one
+// fused op: the pre-activation is never stored (tanh is applied in place on
+// the GEMM output) and the backward rule works from the output alone. b may be
+// nil. It equals Tanh(Linear(x, w, b)) and saves one buffer per layer and call.
+func LinearTanh(x, w, b *Tensor) *Tensor {
+	var out *Tensor
+	if b == nil {
+		m, k := matDims("LinearTanh", x, false)
+		k2, n := matDims("LinearTanh", w, false)
+		if k != k2 {
+			panic(fmt.Sprintf("autodiff: LinearTanh: inner dimensions differ: %v · %v", x.shape, w.shape))
+		}
+		out = newUninit([]int{m, n})
+		gemm(false, false, 1, x, w, 0, out.data, m, n)
+	} else {
+		out = linearInto("LinearTanh", x, w, b)
+	}
+	n := len(out.data)
+	parallelFor(n, n*costTrans, func(lo, hi int) { tanhSlice(out.data[lo:hi], out.data[lo:hi]) })
+	if b == nil {
+		return record(out, "LinearTanh", linearTanhVJP, x, w)
+	}
+	return record(out, "LinearTanh", linearTanhVJP, x, w, b)
+}
+
+// linearTanhVJP back-propagates through y = tanh(x·w + b): with the
+// pre-activation gradient gz = g·(1−y²), ∂x = gz·wᵀ, ∂w = xᵀ·gz, ∂b = Σ_rows gz.
+func linearTanhVJP(out, g *Tensor, in []*Tensor, need []bool) []*Tensor {
+	gz := tanhGrad(g, out)
+	r := linearVJP(nil, gz, in, need)
+	if !gz.requiresGrad {
+		// Nothing recorded it and the products above do not alias it.
+		putBuf(gz.data)
+	}
+	return r[:len(in)]
 }

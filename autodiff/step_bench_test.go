@@ -18,6 +18,7 @@ type engineStep struct {
 	params    []*Tensor
 	m, v      [][]float64
 	t         int
+	fused     bool // hidden layers as LinearTanh instead of Tanh(Linear)
 }
 
 func newEngineStep(batch int) *engineStep {
@@ -37,8 +38,12 @@ func newEngineStep(batch int) *engineStep {
 
 func (s *engineStep) loss() (*Tensor, error) {
 	p := s.params
-	h := Tanh(Linear(s.x, p[0], p[1]))
-	h = Tanh(Linear(h, p[2], p[3]))
+	var h *Tensor
+	if s.fused {
+		h = LinearTanh(LinearTanh(s.x, p[0], p[1]), p[2], p[3])
+	} else {
+		h = Tanh(Linear(Tanh(Linear(s.x, p[0], p[1])), p[2], p[3]))
+	}
 	H := MatMul(h, p[4])
 	dH, err := Grad(Sum(H), []*Tensor{s.x}, CreateGraph())
 	if err != nil {
@@ -73,6 +78,7 @@ func (s *engineStep) step() (float64, error) {
 
 func TestEngineStepLearns(t *testing.T) {
 	s := newEngineStep(64)
+	s.fused = true
 	first, err := s.step()
 	if err != nil {
 		t.Fatal(err)
@@ -103,20 +109,29 @@ func (t *timedBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a [
 // BenchmarkEngineHNNStep times the reference step and reports the time spent
 // outside GEMM per step (ms) and as a share of the step.
 func BenchmarkEngineHNNStep(b *testing.B) {
-	s := newEngineStep(750)
-	impl := blas64.Implementation()
-	timed := &timedBLAS{Float64: impl}
-	blas64.Use(timed)
-	defer blas64.Use(impl)
-	b.ReportAllocs()
-	start := time.Now()
-	for b.Loop() {
-		if _, err := s.step(); err != nil {
-			b.Fatal(err)
+	for _, fused := range []bool{false, true} {
+		name := "Tanh(Linear)"
+		if fused {
+			name = "LinearTanh"
 		}
+		b.Run(name, func(b *testing.B) {
+			s := newEngineStep(750)
+			s.fused = fused
+			impl := blas64.Implementation()
+			timed := &timedBLAS{Float64: impl}
+			blas64.Use(timed)
+			defer blas64.Use(impl)
+			b.ReportAllocs()
+			start := time.Now()
+			for b.Loop() {
+				if _, err := s.step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			total := time.Since(start)
+			outside := total - timed.gemm
+			b.ReportMetric(float64(outside.Microseconds())/1e3/float64(b.N), "ms-outside-gemm/op")
+			b.ReportMetric(100*outside.Seconds()/total.Seconds(), "%-outside-gemm")
+		})
 	}
-	total := time.Since(start)
-	outside := total - timed.gemm
-	b.ReportMetric(float64(outside.Microseconds())/1e3/float64(b.N), "ms-outside-gemm/op")
-	b.ReportMetric(100*outside.Seconds()/total.Seconds(), "%-outside-gemm")
 }
