@@ -36,7 +36,13 @@
 //
 // Hot backward rules are fused ops with their own backward rules: tanh's
 // up·(1−y²) reuses the output y in one pass, Linear writes the bias row and lets
-// GEMM accumulate onto it.
+// GEMM accumulate onto it, LinearTanh applies tanh in place on the GEMM output.
+//
+// As in PyTorch (retain_graph=False), the values that a Grad with CreateGraph
+// recorded are released by the first Grad without CreateGraph that uses them,
+// and differentiating through them again is an error (ErrGraphReleased) unless
+// that Grad was given RetainGraph. Values the caller can reach (inputs, outputs
+// of the caller's ops, results of Grad) are never released.
 //
 // # Broadcasting
 //
@@ -57,9 +63,9 @@
 // their results do not depend on the number of cores. Tanh is a branch-free
 // polynomial evaluation, vectorised with AVX-512 on amd64 (bit-identical to
 // its Go fallback). Grad without CreateGraph recycles the buffers of
-// intermediate gradients as soon as they are dead, and accumulates into them
-// in place, so a training step allocates few large buffers. Batched products
-// of small matrices are direct loops.
+// intermediate gradients and released values as soon as they are dead, and
+// accumulates into them in place, so a training step allocates few large
+// buffers. Batched products of small matrices are direct loops.
 //
 // # Errors
 //

@@ -106,6 +106,7 @@ func TestFusedFD(t *testing.T) {
 		{name: "expandCol", shapes: [][]int{{4, 1}}, f: un(func(a *Tensor) *Tensor { return expand(a, []int{4, 3}) })},
 		{name: "expandBatch", shapes: [][]int{{2, 1}}, f: un(func(a *Tensor) *Tensor { return expand(a, []int{2, 3, 3}) })},
 		{name: "scatter", shapes: [][]int{{3, 3}}, f: un(func(a *Tensor) *Tensor { return scatter(a, []int{4, 0, 4}, 5) })},
+		{name: "clone", shapes: [][]int{{3, 2}}, f: un(func(a *Tensor) *Tensor { return Square(clone(a)) })},
 		{name: "diagEmbed", shapes: [][]int{{3, 1}}, f: un(func(a *Tensor) *Tensor { return diagEmbed(a, 3) })},
 	}
 	for _, c := range cases {
