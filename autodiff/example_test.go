@@ -85,7 +85,7 @@ func Example() {
 	}
 	fmt.Printf("field at (1, 0): (%.3f, %.3f)\n", g[0].At(0, 1), -g[0].At(0, 0))
 	// Output:
-	// step   0: loss 0.99, |∂loss/∂θ| 0.6
-	// step 200: loss 0.00031, |∂loss/∂θ| 0.0012
-	// field at (1, 0): (0.005, -1.021)
+	// step   0: loss 1, |∂loss/∂θ| 0.53
+	// step 200: loss 0.00021, |∂loss/∂θ| 0.0014
+	// field at (1, 0): (-0.028, -0.988)
 }

@@ -71,10 +71,8 @@ func (t *Trajectories) Provision() spec.ErrorList {
 
 // Check verifies that the sampler and the integrator suit the system.
 func (t *Trajectories) Check(vars []string, nq int) error {
-	if e, ok := t.sampler.(*ExpressionsOptions); ok {
-		if err := e.check(vars); err != nil {
-			return err
-		}
+	if err := CheckSampler(t.sampler, vars); err != nil {
+		return &spec.Error{Pos: t.Initial.Pos, Path: t.Initial.Path, Msg: err.Error()}
 	}
 	if err := odeint.Prepare(t.integ, nq); err != nil {
 		return &spec.Error{Pos: t.Integrator.Pos, Path: t.Integrator.Path, Msg: err.Error()}
@@ -163,7 +161,16 @@ func (o *ExpressionsOptions) Validate() error {
 	return nil
 }
 
-// check verifies that there is exactly one formula per state variable.
+// CheckSampler reports whether a sampler can draw states with these
+// variables: an expressions sampler needs one formula per variable.
+func CheckSampler(s Sampler, vars []string) error {
+	if e, ok := s.(*ExpressionsOptions); ok {
+		return e.check(vars)
+	}
+	return nil
+}
+
+// check verifies that there is a formula for every state variable.
 func (o *ExpressionsOptions) check(vars []string) error {
 	have := map[string]bool{}
 	for _, v := range o.Values {
@@ -176,7 +183,7 @@ func (o *ExpressionsOptions) check(vars []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("initial: values: no formula for %s", strings.Join(missing, ", "))
+		return fmt.Errorf("values: no formula for %s", strings.Join(missing, ", "))
 	}
 	return nil
 }

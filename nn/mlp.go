@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -46,13 +47,14 @@ type MLPConfig struct {
 	Activation string `yaml:"activation" doc:"activation after each hidden layer: tanh, sigmoid, softplus, gelu, relu, sin or identity"`
 	Init       string `yaml:"init" doc:"weight initialiser: orthogonal, glorot, he or zeros (biases start at zero)"`
 	LastBias   bool   `yaml:"last_bias" doc:"give the output layer a bias"`
+	BiasInit   string `yaml:"bias_init" spec:"oneof=uniform|zeros" doc:"bias initialisation: uniform (U(−1/√fan_in, 1/√fan_in), PyTorch's default) or zeros"`
 }
 
 // NewMLPConfig returns the configuration of the HNN reference network for the
 // given input and output widths: two hidden layers of 200, tanh, orthogonal
 // initialisation, no bias on the output layer.
 func NewMLPConfig(in, out int) MLPConfig {
-	return MLPConfig{In: in, Hidden: []int{200, 200}, Out: out, Activation: "tanh", Init: "orthogonal"}
+	return MLPConfig{In: in, Hidden: []int{200, 200}, Out: out, Activation: "tanh", Init: "orthogonal", BiasInit: "uniform"}
 }
 
 // Validate checks the widths and names.
@@ -93,6 +95,9 @@ func (c *MLPConfig) initName() string {
 	return c.Init
 }
 
+// uniformBias reports whether biases start uniform (the default) or at zero.
+func (c *MLPConfig) uniformBias() bool { return c.BiasInit != "zeros" }
+
 // MLP is a multilayer perceptron: affine layers with an activation after
 // every layer except the last.
 type MLP struct {
@@ -102,8 +107,14 @@ type MLP struct {
 }
 
 // NewMLP builds the network described by cfg, initialising the weights from
-// rng in layer order (so the same seed gives the same network) and the biases
-// to zero.
+// rng in layer order (so the same seed gives the same network): each layer's
+// weights, then its bias. Biases are drawn from U(−1/√fan_in, 1/√fan_in) as
+// PyTorch's nn.Linear does, or start at zero with BiasInit "zeros".
+//
+// Zero biases with an odd activation (tanh, sin) and no output bias make the
+// initial network an odd function of its input; a Hamiltonian network then
+// starts unable to represent an even H such as q² + p², which measurably
+// hurts HNN training (the Greydanus setups rely on PyTorch's uniform biases).
 func NewMLP(rng *rand.Rand, cfg MLPConfig) (*MLP, error) {
 	if rng == nil {
 		return nil, errors.New("nn: mlp: nil random generator")
@@ -117,7 +128,14 @@ func NewMLP(rng *rand.Rand, cfg MLPConfig) (*MLP, error) {
 	m := &MLP{act: act}
 	for i := range len(widths) - 1 {
 		last := i == len(widths)-2
-		m.Layers = append(m.Layers, NewLinear(rng, widths[i], widths[i+1], initFn, !last || cfg.LastBias))
+		l := NewLinear(rng, widths[i], widths[i+1], initFn, !last || cfg.LastBias)
+		if l.B != nil && cfg.uniformBias() {
+			bound := 1 / math.Sqrt(float64(widths[i]))
+			for j := range l.B.Data() {
+				l.B.Data()[j] = bound * (2*rng.Float64() - 1)
+			}
+		}
+		m.Layers = append(m.Layers, l)
 	}
 	return m, nil
 }

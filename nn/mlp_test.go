@@ -22,6 +22,8 @@ func TestMLPShapes(t *testing.T) {
 		{"last bias", MLPConfig{In: 3, Hidden: []int{16, 8}, Out: 4, LastBias: true},
 			[][]int{{3, 16}, {1, 16}, {16, 8}, {1, 8}, {8, 4}, {1, 4}}, 8},
 		{"no hidden", MLPConfig{In: 3, Out: 2, Init: "glorot"}, [][]int{{3, 2}}, 3},
+		{"zero biases", MLPConfig{In: 3, Hidden: []int{16}, Out: 4, LastBias: true, BiasInit: "zeros"},
+			[][]int{{3, 16}, {1, 16}, {16, 4}, {1, 4}}, 16},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,8 +42,16 @@ func TestMLPShapes(t *testing.T) {
 				if !p.RequiresGrad() {
 					t.Errorf("param %d does not require grad", i)
 				}
-				if p.Rows() == 1 && i%2 == 1 && slices.ContainsFunc(p.Data(), func(x float64) bool { return x != 0 }) {
-					t.Errorf("bias %d not zero", i)
+				if p.Rows() == 1 && i%2 == 1 {
+					// Bias of the layer whose weights are ps[i-1]: U(±1/√fan_in), or zero.
+					bound := 1 / math.Sqrt(float64(ps[i-1].Rows()))
+					nonzero := slices.ContainsFunc(p.Data(), func(x float64) bool { return x != 0 })
+					if tc.cfg.BiasInit == "zeros" && nonzero {
+						t.Errorf("bias %d not zero", i)
+					}
+					if tc.cfg.BiasInit != "zeros" && (!nonzero || slices.ContainsFunc(p.Data(), func(x float64) bool { return math.Abs(x) > bound })) {
+						t.Errorf("bias %d not drawn from U(±%g): %v", i, bound, p.Data()[:min(4, p.Len())])
+					}
 				}
 			}
 			x := autodiff.Full(0.3, 5, tc.cfg.In)

@@ -53,7 +53,10 @@ func (t *trainer) rollouts() (*analyses.Rollouts, error) {
 	n := ro.Count
 	ts := ro.T.Times()
 	x0 := make([]float64, n*d)
-	sampler := x.Data.Sampler()
+	sampler := x.RolloutInitial
+	if sampler == nil {
+		sampler = x.Data.Sampler()
+	}
 	for j := 0; j < n; j++ {
 		if err := sampler.Sample(rng, x.State.Vars, x0[j*d:(j+1)*d]); err != nil {
 			return nil, fmt.Errorf("initial condition %d: %w", j, err)

@@ -30,7 +30,10 @@ type Experiment struct {
 	Opt      optim.Optimizer
 	Schedule optim.Schedule
 	Rollout  odeint.Integrator
-	Analyses []namedAnalysis
+	// RolloutInitial samples the rollouts' initial conditions; nil means the
+	// data's sampler.
+	RolloutInitial datasets.Sampler
+	Analyses       []namedAnalysis
 	// Resolved is the spec with every default filled in, as stored in the run.
 	Resolved []byte
 	// RunID is a short content hash of Resolved.
@@ -153,6 +156,9 @@ func (r *resolver) resolve() *Experiment {
 	}
 	if ro := s.Evaluate.Rollouts; ro != nil {
 		x.Rollout, _ = decode[odeint.Integrator](r, registry.Integrator, &ro.Integrator)
+		if ro.Initial != nil {
+			x.RolloutInitial, _ = decode[datasets.Sampler](r, registry.Sampler, ro.Initial)
+		}
 	}
 	ctx := &analyses.Context{Energy: x.Energy}
 	if s.Evaluate.Rollouts != nil {
@@ -178,6 +184,11 @@ func (r *resolver) resolve() *Experiment {
 	if x.System != nil && x.Data != nil {
 		if err := x.Data.Check(x.State.Vars, x.State.NQ); err != nil {
 			r.errs = append(r.errs, spec.AsErrorList(err, s.Data.Pos)...)
+		}
+	}
+	if x.System != nil && x.RolloutInitial != nil {
+		if err := datasets.CheckSampler(x.RolloutInitial, x.State.Vars); err != nil {
+			r.fail(s.Evaluate.Rollouts.Initial, err.Error())
 		}
 	}
 	if x.System != nil && x.Rollout != nil {

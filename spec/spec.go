@@ -197,12 +197,14 @@ type Evaluate struct {
 	Rollouts *Rollouts `yaml:"rollouts" doc:"roll out the learned dynamics from test initial conditions"`
 }
 
-// Rollouts integrates the learned dynamics from initial conditions of the
-// test split and compares with the truth.
+// Rollouts integrates the learned dynamics and the true dynamics from the
+// same initial conditions (fresh draws from the data's sampler unless Initial
+// names another sampler) and compares them.
 type Rollouts struct {
-	Count      int       `yaml:"count" spec:">0" doc:"number of trajectories"`
-	T          TimeGrid  `yaml:"t" spec:"required" doc:"time grid of each rollout"`
-	Integrator Component `yaml:"integrator" doc:"integrator component; default {kind: dopri5}"`
+	Count      int        `yaml:"count" spec:">0" doc:"number of trajectories"`
+	T          TimeGrid   `yaml:"t" spec:"required" doc:"time grid of each rollout"`
+	Integrator Component  `yaml:"integrator" doc:"integrator component; default {kind: dopri5}"`
+	Initial    *Component `yaml:"initial" doc:"sampler of the initial conditions (e.g. {kind: expressions, values: {q: 1, p: 0}}); default: fresh draws from the data's sampler"`
 }
 
 // SetDefaults sets 10 rollouts integrated with dopri5.
