@@ -14,7 +14,7 @@ func init() {
 		Kind: registry.Model, Name: "mlp",
 		Doc: "multilayer perceptron mapping the state x to its time derivative ẋ",
 		New: func() any {
-			return &MLP{Network: nn.MLPConfig{Hidden: []int{64, 64}, Activation: "tanh", Init: "glorot", LastBias: true}}
+			return &MLP{Network: nn.MLPConfig{Hidden: []int{64, 64}, Activation: "tanh", Init: "glorot", LastBias: true, BiasInit: "uniform"}}
 		},
 	})
 	registry.Register(registry.Module{
@@ -88,8 +88,9 @@ func (m *hnn) Params() []*autodiff.Tensor { return m.net.Params() }
 
 func (m *hnn) Hamiltonian(x *autodiff.Tensor) *autodiff.Tensor { return m.net.Forward(x) }
 
-// Field differentiates H with respect to the input. x must not already be part
-// of a graph the caller differentiates elsewhere: a fresh leaf is used.
+// Field differentiates H with respect to the input. A constant x is wrapped in
+// a fresh leaf to differentiate against; an x that already requires a
+// gradient is used as it is, so the field stays differentiable in x.
 func (m *hnn) Field(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error) {
 	in := x
 	if !x.RequiresGrad() {
