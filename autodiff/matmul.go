@@ -150,10 +150,14 @@ func LinearTanh(x, w, b *Tensor) *Tensor {
 // pre-activation gradient gz = g·(1−y²), ∂x = gz·wᵀ, ∂w = xᵀ·gz, ∂b = Σ_rows gz.
 func linearTanhVJP(out, g *Tensor, in []*Tensor, need []bool) []*Tensor {
 	gz := tanhGrad(g, out)
-	r := linearVJP(nil, gz, in, need)
-	if !gz.requiresGrad {
-		// Nothing recorded it and the products above do not alias it.
-		putBuf(gz.data)
+	r := linearVJP(nil, gz, in, need)[:len(in)]
+	for _, ri := range r {
+		if ri != nil && ri.requiresGrad {
+			return r // gz is part of a recorded graph
+		}
 	}
-	return r[:len(in)]
+	// gz is a temporary: no recorded op refers to it and the results do not
+	// alias it.
+	putBuf(gz.data)
+	return r
 }
