@@ -9,7 +9,8 @@ import (
 // [batch, n, m] (a batch of small matrices), plus its place in the computation
 // graph. Tensors are immutable once created, except that the values of a leaf
 // (a Variable) may be updated in place through Data by an optimiser between
-// graph constructions.
+// graph constructions, and that Grad releases the values a Grad with
+// CreateGraph recorded internally once they are used (see Grad).
 type Tensor struct {
 	data         []float64
 	shape        []int
