@@ -27,6 +27,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"ansatz/gemm"
 	"ansatz/runner"
 )
 
@@ -124,6 +125,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts.Logger = log
+	// Matrix products go through blas64; install the fastest kernel this
+	// machine and build have.
+	gemm.Use()
+	log.Debug().Str("kernel", gemm.Kernel()).Msg("matrix multiply")
 	specs, err := runner.FindSpecs(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "ansatz %s: %v\n", cmd, err)
