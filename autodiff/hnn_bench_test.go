@@ -6,7 +6,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+
 	"ansatz/autodiff"
+	"ansatz/gemm"
 	"ansatz/nn"
 	"ansatz/optim"
 )
@@ -50,7 +55,24 @@ func springBatch(rng *rand.Rand, n int) (x, target *autodiff.Tensor) {
 // parameter gradients, Adam (lr 1e-3, weight decay 1e-4). Profile with
 //
 //	go test -run '^$' -bench HNNStep -cpuprofile cpu.out ./autodiff
+//
+// Sub-benchmarks run the step on gonum's pure-Go Dgemm and on ansatz's gemm
+// kernels (the ones the ansatz command installs), so benchstat compares them.
 func BenchmarkHNNStep(b *testing.B) {
+	for _, k := range []struct {
+		name string
+		impl blas.Float64
+	}{{"gemm=gonum", gonum.Implementation{}}, {"gemm=" + gemm.Kernel(), gemm.Implementation{}}} {
+		b.Run(k.name, func(b *testing.B) {
+			old := blas64.Implementation()
+			blas64.Use(k.impl)
+			defer blas64.Use(old)
+			benchmarkHNNStep(b)
+		})
+	}
+}
+
+func benchmarkHNNStep(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	mlp, err := nn.NewMLP(rng, nn.NewMLPConfig(2, 1))
 	if err != nil {
