@@ -36,7 +36,8 @@ type Experiment struct {
 	Analyses       []namedAnalysis
 	// Resolved is the spec with every default filled in, as stored in the run.
 	Resolved []byte
-	// RunID is a short content hash of Resolved.
+	// RunID is a short content hash of Resolved without the description and
+	// the expectations.
 	RunID string
 }
 
@@ -76,11 +77,21 @@ func Prepare(path string, overrides []string) (*Experiment, error) {
 	if len(r.errs) > 0 {
 		return nil, specError{s.Annotate(r.errs).Sorted()}
 	}
-	x.Resolved, err = spec.MarshalResolved(s, func(c *spec.Component) any { return c.Options })
+	options := func(c *spec.Component) any { return c.Options }
+	x.Resolved, err = spec.MarshalResolved(s, options)
 	if err != nil {
 		return nil, fmt.Errorf("storing the resolved spec: %w", err)
 	}
-	sum := sha256.Sum256(x.Resolved)
+	// The run id hashes what determines the numbers: the resolved spec
+	// without its description and expectations, so that rewording a spec or
+	// tightening a bound keeps the run where it is.
+	computed := *s
+	computed.Description, computed.Expect = "", nil
+	id, err := spec.MarshalResolved(&computed, options)
+	if err != nil {
+		return nil, fmt.Errorf("hashing the resolved spec: %w", err)
+	}
+	sum := sha256.Sum256(id)
 	x.RunID = hex.EncodeToString(sum[:6])
 	return x, nil
 }
