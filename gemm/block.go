@@ -65,17 +65,19 @@ func dgemm(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, 
 	switch {
 	case workers > 1 && m >= 2*mr*workers && oneBlock:
 		splitM(ks, workers, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	case workers > 1 && n >= 2*ks.lanes*workers:
-		splitN(ks, workers, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	case workers > 1 && m >= 2*mr*workers:
-		// Several blocks of B but too few columns to split: one share of
-		// the rows per goroutine, each packing all of B.
+		// Several blocks of B: one share of the rows per goroutine, each
+		// packing all of B. (Splitting the columns instead, so that each
+		// element of B is packed once, measured 7% slower on
+		// 200×750·750×200 on a quiet machine.)
 		panels := (m + mr - 1) / mr
 		parallel(workers, func(w int) {
 			i0 := panels * w / workers * mr
 			i1 := min(panels*(w+1)/workers*mr, m)
 			serial(ks, aT, bT, i1-i0, n, k, alpha, rowsOfA(a, aT, lda, i0), lda, b, ldb, beta, c[i0*ldc:], ldc)
 		})
+	case workers > 1 && n >= 2*ks.lanes*workers:
+		splitN(ks, workers, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	default:
 		serial(ks, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
