@@ -17,6 +17,7 @@
 package main
 
 import (
+	"ansatz/suggest"
 	"context"
 	"errors"
 	"flag"
@@ -180,7 +181,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // suggestCommand returns a "did you mean" hint for a mistyped subcommand.
 func suggestCommand(cmd string) string {
-	if s := runner.Suggest(cmd, []string{"run", "check", "validate", "list"}); s != "" {
+	if s := suggest.Key(cmd, []string{"run", "check", "validate", "list"}); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

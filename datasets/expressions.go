@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"ansatz/suggest"
 	"errors"
 	"fmt"
 	"math"
@@ -176,7 +177,7 @@ func (e *Expressions) Sample(rng *rand.Rand, vars []string, x []float64) error {
 		j := slices.Index(vars, v.Name)
 		if j < 0 {
 			return fmt.Errorf("%s: not a variable of the system (variables: %s)%s",
-				v.Name, strings.Join(vars, ", "), didYouMean(v.Name, vars))
+				v.Name, strings.Join(vars, ", "), suggest.NameHint(v.Name, vars))
 		}
 		order[j] = v
 	}
@@ -271,7 +272,7 @@ func (n *paramRef) eval(env *evaluation) (float64, error) {
 		known = append(known, name)
 	}
 	slices.Sort(known)
-	return 0, env.fail(n.offset, "unknown name %s: not an earlier let entry, a parameter or pi%s", n.name, didYouMean(n.name, known))
+	return 0, env.fail(n.offset, "unknown name %s: not an earlier let entry, a parameter or pi%s", n.name, suggest.NameHint(n.name, known))
 }
 
 type negNode struct{ x exprNode }
@@ -522,7 +523,7 @@ func (c *exprCompiler) name(n *ast.IdentifierNode) exprNode {
 func (c *exprCompiler) call(name string, args []ast.Node, loc file.Location) exprNode {
 	fn, ok := functions[name]
 	if !ok {
-		return c.fail(loc, "unknown function %s%s", name, didYouMean(name, functionNames()))
+		return c.fail(loc, "unknown function %s%s", name, suggest.NameHint(name, functionNames()))
 	}
 	if len(args) != arity(fn) {
 		plural := "s"
@@ -536,46 +537,4 @@ func (c *exprCompiler) call(name string, args []ast.Node, loc file.Location) exp
 		out[i] = c.compile(a)
 	}
 	return &callNode{name: name, fn: fn, args: out, offset: c.byteOffset(loc.From)}
-}
-
-// didYouMean suggests the closest candidate, as "; did you mean x?", or
-// returns "": within edit distance 1 for names of up to 4 characters, 2 for
-// longer ones.
-func didYouMean(name string, candidates []string) string {
-	limit := 2
-	if utf8.RuneCountInString(name) <= 4 {
-		limit = 1
-	}
-	best, bestDist := "", limit+1
-	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return "; did you mean " + best + "?"
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -93,7 +93,7 @@ func TestOptionsOfSpecTypes(t *testing.T) {
 	for _, o := range Options(m) {
 		names = append(names, o.Name+"="+o.Default)
 	}
-	if got := strings.Join(names, " "); got != "count=10 t.start=0 t.stop= t.points= integrator={kind: dopri5}" {
+	if got := strings.Join(names, " "); got != "count=10 t.start=0 t.stop= t.points= integrator={kind: dopri5} initial=" {
 		t.Errorf("Rollouts options: %s", got)
 	}
 }

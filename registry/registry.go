@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"ansatz/suggest"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -150,7 +151,7 @@ func (t *table) lookup(kind Kind, name string) (Module, error) {
 	for _, m := range t.list(kind) {
 		known = append(known, m.Name)
 	}
-	return Module{}, &UnknownError{Kind: kind, Name: name, Hint: spec.Suggest(name, known), Known: known}
+	return Module{}, &UnknownError{Kind: kind, Name: name, Hint: suggest.Key(name, known), Known: known}
 }
 
 // Modules returns the modules of a kind, sorted by name.

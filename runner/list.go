@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"ansatz/suggest"
 	"fmt"
 	"io"
 	"strings"
@@ -24,7 +25,7 @@ func listComponents(w io.Writer, kind string) error {
 		}
 		if !found {
 			hint := ""
-			if s := Suggest(kind, names); s != "" {
+			if s := suggest.Key(kind, names); s != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			return fmt.Errorf("unknown kind %q%s; kinds: %s", kind, hint, strings.Join(names, ", "))

@@ -14,7 +14,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"ansatz/results"
-	"ansatz/spec"
 )
 
 // Options configure a batch of runs.
@@ -130,9 +129,6 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
-
-// Suggest returns the candidate closest to name, or "" when none is close.
-func Suggest(name string, candidates []string) string { return spec.Suggest(name, candidates) }
 
 // List prints the registered components of one kind (or all kinds) with
 // their one-line docs and options.

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"ansatz/suggest"
 	"errors"
 	"fmt"
 	"math"
@@ -248,7 +249,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, chk checks) 
 		if len(chk.oneof) > 0 && !isNull(n) {
 			if !contains(chk.oneof, s) {
 				e := d.errorf(n, path, "must be one of %s; got %q", strings.Join(chk.oneof, ", "), s)
-				e.Hint = Suggest(s, chk.oneof)
+				e.Hint = suggest.Key(s, chk.oneof)
 				return
 			}
 		}
@@ -546,7 +547,7 @@ func (d *decoder) structValue(n *yaml.Node, v reflect.Value, path string) {
 		i, ok := byName[p.key]
 		if !ok {
 			e := d.errorf(p.keyNode, path, "unknown key %q", p.key)
-			if e.Hint = Suggest(p.key, names); e.Hint == "" {
+			if e.Hint = suggest.Key(p.key, names); e.Hint == "" {
 				e.Msg += "; valid keys: " + strings.Join(names, ", ")
 			}
 			continue

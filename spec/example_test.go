@@ -73,8 +73,3 @@ func ExampleExpectation_Check() {
 	// test.loss = 0.05: ok=false, expected ≤ 0.045
 	// trace = 0.05: ok=false, expected 1 ± 0.1 (rtol)
 }
-
-func ExampleSuggest() {
-	fmt.Println(spec.Suggest("hamiltonain", []string{"ode", "hamiltonian"}))
-	// Output: hamiltonian
-}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"ansatz/suggest"
 	"errors"
 	"fmt"
 	"regexp"
@@ -176,7 +177,7 @@ func (b *Batch) DecodeYAML(n *yaml.Node, file string) ErrorList {
 	if len(errs) > 0 || size <= 0 {
 		e := &Error{Pos: Pos{File: file, Line: n.Line, Col: n.Column}, Msg: "expected full or a positive integer, got " + describe(n)}
 		if n.ShortTag() == "!!str" {
-			e.Hint = Suggest(n.Value, []string{"full"})
+			e.Hint = suggest.Key(n.Value, []string{"full"})
 		}
 		return ErrorList{e}
 	}

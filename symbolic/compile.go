@@ -1,6 +1,7 @@
 package symbolic
 
 import (
+	"ansatz/suggest"
 	"fmt"
 	"math"
 )
@@ -35,7 +36,7 @@ func CheckNames(n Node, known []string) error {
 	if bad == nil {
 		return nil
 	}
-	hint := didYouMean(bad.Name, known)
+	hint := suggest.NameHint(bad.Name, known)
 	if _, isFunc := functions[bad.Name]; isFunc && hint == "" {
 		hint = fmt.Sprintf("; %s is a function, write %s(...)", bad.Name, bad.Name)
 	} else if bad.Name == "e" && hint == "" {

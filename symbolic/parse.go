@@ -1,6 +1,7 @@
 package symbolic
 
 import (
+	"ansatz/suggest"
 	"errors"
 	"fmt"
 	"regexp"
@@ -204,7 +205,7 @@ func (c *converter) convert(n ast.Node) Node {
 func (c *converter) call(name string, args []ast.Node, loc file.Location) Node {
 	f, ok := functions[name]
 	if !ok {
-		return c.fail(loc, "unknown function %s%s", name, didYouMean(name, functionNames))
+		return c.fail(loc, "unknown function %s%s", name, suggest.NameHint(name, functionNames))
 	}
 	if len(args) != f.arity() {
 		plural := "s"

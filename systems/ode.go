@@ -1,6 +1,7 @@
 package systems
 
 import (
+	"ansatz/suggest"
 	"fmt"
 	"math"
 	"slices"
@@ -41,7 +42,7 @@ func NewODE(variables []string, parameters map[string]float64, equations map[str
 	for _, k := range keys {
 		if !slices.Contains(variables, k) {
 			hint := ""
-			if s := symbolic.Suggest(k, variables); s != "" {
+			if s := suggest.Name(k, variables); s != "" {
 				hint = "; did you mean " + s + "?"
 			}
 			return nil, fieldErrorf("equations."+k, "%s is not a variable%s", k, hint)
