@@ -37,7 +37,7 @@ func options(t *testing.T, name string) (architectures.Builder, *nn.MLPConfig) {
 
 // build builds model name with its registered defaults, changed by edit when
 // it is not nil, from a PCG generator seeded with seed.
-func build(t *testing.T, name string, s architectures.State, seed uint64, edit func(*nn.MLPConfig)) architectures.Model {
+func build(t *testing.T, name string, s architectures.State, seed uint64, edit func(*nn.MLPConfig)) architectures.VectorField {
 	t.Helper()
 	b, cfg := options(t, name)
 	if edit != nil {
@@ -47,7 +47,7 @@ func build(t *testing.T, name string, s architectures.State, seed uint64, edit f
 	if err != nil {
 		t.Fatalf("build %s for %+v: %v", name, s, err)
 	}
-	return m
+	return m.(architectures.VectorField)
 }
 
 // state returns a phase space of dim variables with nq coordinates.

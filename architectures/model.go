@@ -20,23 +20,40 @@ type State struct {
 // Dim is the dimension of the state.
 func (s State) Dim() int { return len(s.Vars) }
 
-// Model is a trainable network that predicts the time derivative ẋ of a batch
-// of states x [B, d].
+// Model is a trainable network. What it computes depends on its kind: the
+// interfaces below say what a loss term or an analysis may ask of it.
 type Model interface {
 	// Params are the trainable tensors in a stable order.
 	Params() []*autodiff.Tensor
+}
+
+// VectorField is a Model that predicts the time derivative ẋ of a batch of
+// states x [B, d]; rollouts integrate it.
+type VectorField interface {
+	Model
 	// Field returns the predicted ẋ [B, d] for x [B, d]. With createGraph the
 	// result can be differentiated with respect to the parameters (training);
 	// without it the graph is not kept (evaluation, rollouts).
 	Field(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error)
 }
 
-// Hamiltonian is a Model whose vector field is the symplectic gradient of a
-// learned scalar H(q, p).
+// Hamiltonian is a VectorField that is the symplectic gradient of a learned
+// scalar H(q, p).
 type Hamiltonian interface {
-	Model
+	VectorField
 	// Hamiltonian returns H [B, 1] for x [B, d].
 	Hamiltonian(x *autodiff.Tensor) *autodiff.Tensor
+}
+
+// LaxPair is a Model of two matrix-valued functions of the state, L(x) and
+// M(x), meant to satisfy L̇ = [L, M] along the flow (a Lax pair).
+type LaxPair interface {
+	Model
+	// Size is n: L and M are n×n.
+	Size() int
+	// LM returns L and M [B, n, n] for x [B, d]; x is differentiated
+	// through (L̇ = (∂L/∂x)·ẋ), so both must be built from x in the graph.
+	LM(x *autodiff.Tensor) (l, m *autodiff.Tensor)
 }
 
 // Builder is implemented by every registered model's options: it builds the

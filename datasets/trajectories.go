@@ -133,6 +133,9 @@ type Set struct {
 	X []float64
 	// DX are the exact derivatives f(Clean), the noise-free targets.
 	DX []float64
+	// F is the right-hand side of the equations at the states a model sees,
+	// f(X): the same as DX when there is no noise.
+	F []float64
 	// N is the number of rows and D the state dimension.
 	N, D int
 	// Trajectory is the index (in generation order) of each row's
@@ -249,8 +252,22 @@ func Generate(sys System, sampler Sampler, integ odeint.Integrator, opts Traject
 		noisy[j] = c + opts.Noise*rng.NormFloat64()
 	}
 
+	f := dx
+	if opts.Noise > 0 {
+		f = make([]float64, n*d)
+		for j := range n {
+			row := f[j*d : (j+1)*d]
+			sys.Field(noisy[j*d:(j+1)*d], row)
+			for k, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("trajectory %d at t=%s: the equations give %s' = %v at the noisy state", j/nt, odeint.FormatTime(ts[j%nt]), vars[k], v)
+				}
+			}
+		}
+	}
+
 	// 3. Split.
-	all := Set{X: noisy, DX: dx, N: n, D: d, Clean: clean, Energy: energy,
+	all := Set{X: noisy, DX: dx, F: f, N: n, D: d, Clean: clean, Energy: energy,
 		Trajectory: make([]int, n), T: make([]float64, n)}
 	for j := range n {
 		all.Trajectory[j], all.T[j] = j/nt, ts[j%nt]
@@ -288,7 +305,7 @@ func rowsOf(trajectories []int, nt int) []int {
 func (s *Set) subset(rows []int) Set {
 	d := s.D
 	out := Set{
-		X: make([]float64, 0, len(rows)*d), DX: make([]float64, 0, len(rows)*d),
+		X: make([]float64, 0, len(rows)*d), DX: make([]float64, 0, len(rows)*d), F: make([]float64, 0, len(rows)*d),
 		Clean: make([]float64, 0, len(rows)*d), N: len(rows), D: d,
 		Trajectory: make([]int, 0, len(rows)), T: make([]float64, 0, len(rows)),
 	}
@@ -298,6 +315,7 @@ func (s *Set) subset(rows []int) Set {
 	for _, j := range rows {
 		out.X = append(out.X, s.X[j*d:(j+1)*d]...)
 		out.DX = append(out.DX, s.DX[j*d:(j+1)*d]...)
+		out.F = append(out.F, s.F[j*d:(j+1)*d]...)
 		out.Clean = append(out.Clean, s.Clean[j*d:(j+1)*d]...)
 		out.Trajectory = append(out.Trajectory, s.Trajectory[j])
 		out.T = append(out.T, s.T[j])

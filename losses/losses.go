@@ -1,6 +1,7 @@
 package losses
 
 import (
+	"errors"
 	"fmt"
 
 	"ansatz/architectures"
@@ -21,10 +22,11 @@ func init() {
 	})
 }
 
-// Batch is what a loss term sees of the data: states X [B, d] and their time
-// derivatives DX [B, d].
+// Batch is what a loss term sees of the data: states X [B, d], their observed
+// time derivatives DX [B, d] and the right-hand side of the equations at the
+// states, F = f(X) [B, d] (equal to DX for noise-free states).
 type Batch struct {
-	X, DX *autodiff.Tensor
+	X, DX, F *autodiff.Tensor
 }
 
 // Term is a loss term: a scalar function of a model on a batch. With
@@ -51,7 +53,11 @@ func (r residual) mean(diff *autodiff.Tensor) *autodiff.Tensor {
 
 // fieldLoss is the mean residual between the model's vector field and the data.
 func (r residual) fieldLoss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error) {
-	f, err := m.Field(b.X, createGraph)
+	vf, ok := m.(architectures.VectorField)
+	if !ok {
+		return nil, errNoField
+	}
+	f, err := vf.Field(b.X, createGraph)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +88,15 @@ type MSE struct {
 	Residual residual `yaml:",inline"`
 }
 
-// Accepts takes every model.
-func (l *MSE) Accepts(architectures.Model) error { return nil }
+// Accepts takes every model that predicts ẋ.
+func (l *MSE) Accepts(m architectures.Model) error {
+	if _, ok := m.(architectures.VectorField); !ok {
+		return errNoField
+	}
+	return nil
+}
+
+var errNoField = errors.New("loss mse needs a model that predicts ẋ (mlp, baseline or hnn)")
 
 // Loss returns the mean residual of the predicted vector field on the batch.
 func (l *MSE) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error) {

@@ -61,7 +61,7 @@ func term(t *testing.T, name, options string) losses.Term {
 
 // model builds a small registered model for a phase space of dim variables
 // (nq = dim/2) from a fixed seed.
-func model(t *testing.T, name string, dim int) architectures.Model {
+func model(t *testing.T, name string, dim int) architectures.VectorField {
 	t.Helper()
 	m, err := registry.Lookup(registry.Model, name)
 	if err != nil {
@@ -87,7 +87,7 @@ func model(t *testing.T, name string, dim int) architectures.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return built
+	return built.(architectures.VectorField)
 }
 
 // batch returns B random states and derivatives of dimension d.
@@ -275,6 +275,11 @@ func TestLossParameterGradient(t *testing.T) {
 	}
 }
 
+// paramsOnly is a model that predicts nothing the field losses can use.
+type paramsOnly struct{}
+
+func (paramsOnly) Params() []*autodiff.Tensor { return nil }
+
 // TestAccepts checks which models each term takes.
 func TestAccepts(t *testing.T) {
 	plain := fixed{f: autodiff.Zeros(1, 2)}
@@ -295,13 +300,19 @@ func TestAccepts(t *testing.T) {
 		{"mse", model(t, "hnn", 2), "hnn", true},
 		{"mse", model(t, "mlp", 2), "mlp", true},
 		{"mse", model(t, "baseline", 2), "baseline", true},
+		{"mse", paramsOnly{}, "model without a vector field", false},
+		{"hnn", paramsOnly{}, "model without a vector field", false},
 	}
 	for _, tc := range tests {
 		err := term(t, tc.loss, "").Accepts(tc.model)
 		if (err == nil) != tc.accept {
 			t.Errorf("%s accepts %s: error %v, want accepted = %v", tc.loss, tc.name, err, tc.accept)
 		}
-		if err != nil && !strings.Contains(err.Error(), "use loss mse") {
+		if want := "use loss mse"; tc.loss == "mse" {
+			if err != nil && !strings.Contains(err.Error(), "predicts ẋ") {
+				t.Errorf("%s rejects %s with %q: the message should say a model predicting ẋ is needed", tc.loss, tc.name, err)
+			}
+		} else if err != nil && !strings.Contains(err.Error(), want) {
 			t.Errorf("%s rejects %s with %q: the message should suggest loss mse", tc.loss, tc.name, err)
 		}
 	}

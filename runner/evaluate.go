@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"ansatz/architectures"
 	"fmt"
 	"time"
 
@@ -72,13 +73,17 @@ func (t *trainer) rollouts() (*analyses.Rollouts, error) {
 			copy(r.State(r.Truth, it, j), xs[it*d:(it+1)*d])
 		}
 	}
+	vf, ok := t.model.(architectures.VectorField)
+	if !ok {
+		return nil, fmt.Errorf("the model does not predict ẋ, so it cannot be rolled out")
+	}
 	bi, ok := x.Rollout.(odeint.BatchIntegrator)
 	if !ok {
 		return nil, fmt.Errorf("the rollout integrator cannot integrate a learned field in batches; use rk4, leapfrog or yoshida4")
 	}
 	var fieldErr error
 	field := func(xs, dxs []float64, n int) {
-		f, err := t.model.Field(autodiff.New(xs, n, d), false)
+		f, err := vf.Field(autodiff.New(xs, n, d), false)
 		if err != nil {
 			fieldErr = err
 			return

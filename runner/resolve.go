@@ -218,6 +218,9 @@ func (r *resolver) checkModel(x *Experiment) {
 		r.fail(&r.spec.Model, err.Error())
 		return
 	}
+	if _, ok := m.(architectures.VectorField); !ok && r.spec.Evaluate.Rollouts != nil {
+		r.fail(&r.spec.Model, fmt.Sprintf("model %s does not predict ẋ, so evaluate.rollouts cannot integrate it; remove evaluate.rollouts", r.spec.Model.Kind))
+	}
 	for _, l := range x.Losses {
 		if err := l.term.Accepts(m); err != nil {
 			r.fail(l.comp, err.Error())

@@ -113,15 +113,16 @@ func (t *trainer) train(ctx context.Context) error {
 // tensors returns the rows idx (all when nil) of a data set as constants.
 func tensors(s *datasets.Set, idx []int) losses.Batch {
 	if idx == nil {
-		return losses.Batch{X: autodiff.New(s.X, s.N, s.D), DX: autodiff.New(s.DX, s.N, s.D)}
+		return losses.Batch{X: autodiff.New(s.X, s.N, s.D), DX: autodiff.New(s.DX, s.N, s.D), F: autodiff.New(s.F, s.N, s.D)}
 	}
-	x := make([]float64, len(idx)*s.D)
-	dx := make([]float64, len(idx)*s.D)
-	for i, j := range idx {
-		copy(x[i*s.D:(i+1)*s.D], s.X[j*s.D:(j+1)*s.D])
-		copy(dx[i*s.D:(i+1)*s.D], s.DX[j*s.D:(j+1)*s.D])
+	rows := func(src []float64) *autodiff.Tensor {
+		dst := make([]float64, len(idx)*s.D)
+		for i, j := range idx {
+			copy(dst[i*s.D:(i+1)*s.D], src[j*s.D:(j+1)*s.D])
+		}
+		return autodiff.New(dst, len(idx), s.D)
 	}
-	return losses.Batch{X: autodiff.New(x, len(idx), s.D), DX: autodiff.New(dx, len(idx), s.D)}
+	return losses.Batch{X: rows(s.X), DX: rows(s.DX), F: rows(s.F)}
 }
 
 // loss returns the weighted total and each term's value on a batch.
