@@ -1,6 +1,10 @@
 package analyses
 
 import (
+	"math/rand/v2"
+
+	"ansatz/architectures"
+	"ansatz/datasets"
 	"errors"
 	"fmt"
 	"math"
@@ -43,6 +47,17 @@ type Context struct {
 	Energy func(x []float64) float64
 	// Rollouts is nil when the spec asks for none.
 	Rollouts *Rollouts
+	// Model is the trained model.
+	Model architectures.Model
+	// System is the true system: System.Field gives f(x).
+	System datasets.System
+	// Test is the held-out data.
+	Test *datasets.Set
+	// Sampler draws initial conditions like the data's, from RNG (the
+	// analyses' own random stream), e.g. to integrate held-out true
+	// trajectories.
+	Sampler datasets.Sampler
+	RNG     *rand.Rand
 }
 
 // Row is one row of analysis.parquet: a named value or text.
@@ -68,7 +83,9 @@ type Result struct {
 // Analysis is implemented by every registered analysis' options.
 type Analysis interface {
 	// Requires reports whether the context a spec will produce suffices: it is
-	// called before training with a context whose fields are set but empty.
+	// called before training with a context whose fields are set but empty
+	// (Rollouts non-nil when rollouts are asked for) and whose Model is an
+	// untrained model of the spec's kind.
 	Requires(c *Context) error
 	Analyse(c *Context) (Result, error)
 }

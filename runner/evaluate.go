@@ -15,7 +15,8 @@ import (
 // evaluation metrics and runs the analyses.
 func (t *trainer) evaluate() error {
 	x := t.x
-	ctx := &analyses.Context{Vars: x.State.Vars, Energy: x.Energy}
+	ctx := &analyses.Context{Vars: x.State.Vars, Energy: x.Energy, Model: t.model,
+		System: x.System, Test: &t.data.Test, Sampler: x.Data.Sampler(), RNG: streams(x.Spec.Seed, streamAnalyses)}
 	if ro := x.Spec.Evaluate.Rollouts; ro != nil {
 		r, err := t.rollouts()
 		if err != nil {

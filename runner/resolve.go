@@ -171,9 +171,14 @@ func (r *resolver) resolve() *Experiment {
 			x.RolloutInitial, _ = decode[datasets.Sampler](r, registry.Sampler, ro.Initial)
 		}
 	}
-	ctx := &analyses.Context{Energy: x.Energy}
+	// Analyses say before any work whether the run will give them what they
+	// need: a context with the fields set (empty), and an untrained model.
+	ctx := &analyses.Context{Energy: x.Energy, System: x.System}
 	if s.Evaluate.Rollouts != nil {
 		ctx.Rollouts = &analyses.Rollouts{}
+	}
+	if x.System != nil && x.Model != nil {
+		ctx.Model = r.checkModel(x)
 	}
 	for i := range s.Analyses {
 		c := &s.Analyses[i]
@@ -181,16 +186,13 @@ func (r *resolver) resolve() *Experiment {
 		if !ok {
 			continue
 		}
-		if x.System != nil {
+		if ctx.Model != nil {
 			if err := a.Requires(ctx); err != nil {
 				r.fail(c, fmt.Sprintf("analysis %s %v", c.Kind, err))
 				continue
 			}
 		}
 		x.Analyses = append(x.Analyses, namedAnalysis{kind: c.Kind, a: a})
-	}
-	if x.System != nil && x.Model != nil {
-		r.checkModel(x)
 	}
 	if x.System != nil && x.Data != nil {
 		if err := x.Data.Check(x.State.Vars, x.State.NQ); err != nil {
@@ -211,12 +213,13 @@ func (r *resolver) resolve() *Experiment {
 }
 
 // checkModel builds the model once (with a throwaway seed) to find
-// mismatches between the model, the system and the loss terms before any work.
-func (r *resolver) checkModel(x *Experiment) {
+// mismatches between the model, the system and the loss terms before any
+// work, and returns it (nil if it cannot be built).
+func (r *resolver) checkModel(x *Experiment) architectures.Model {
 	m, err := x.Model.Build(x.State, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		r.fail(&r.spec.Model, err.Error())
-		return
+		return nil
 	}
 	if _, ok := m.(architectures.VectorField); !ok && r.spec.Evaluate.Rollouts != nil {
 		r.fail(&r.spec.Model, fmt.Sprintf("model %s does not predict ẋ, so evaluate.rollouts cannot integrate it; remove evaluate.rollouts", r.spec.Model.Kind))
@@ -226,4 +229,5 @@ func (r *resolver) checkModel(x *Experiment) {
 			r.fail(l.comp, err.Error())
 		}
 	}
+	return m
 }

@@ -219,4 +219,5 @@ const (
 	streamInit
 	streamBatches
 	streamRollouts
+	streamAnalyses
 )
