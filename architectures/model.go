@@ -84,3 +84,22 @@ func canonical(s State) (int, error) {
 	}
 	return nq, nil
 }
+
+// LaxFlow evaluates a Lax pair at x [B, d] and the derivative of L along v
+// [B, d]: L̇ = (∂L/∂x)·v, a Jacobian–vector product per sample. With v = ẋ
+// this is the time derivative of L along the flow. L, M and L̇ are [B, n, n].
+// With createGraph the results can be differentiated with respect to the
+// parameters (training).
+func LaxFlow(p LaxPair, x, v *autodiff.Tensor, createGraph bool) (l, m, ldot *autodiff.Tensor, err error) {
+	in := x
+	if !x.RequiresGrad() {
+		in = autodiff.Variable(x.Data(), x.Shape()...)
+	}
+	l, m = p.LM(in)
+	n, b := p.Size(), x.Rows()
+	jv, err := autodiff.JVP(autodiff.Reshape(l, b, n*n), in, v, createGraph)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("L̇ = (∂L/∂x)·ẋ: %w", err)
+	}
+	return l, m, autodiff.Reshape(jv, b, n, n), nil
+}
