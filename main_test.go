@@ -21,6 +21,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"ansatz/results"
+	"ansatz/runner"
 )
 
 // binary is the ansatz command built once by TestMain, for the tests that
@@ -168,7 +169,7 @@ func onlyRunDir(t *testing.T, out string) string {
 // finalNames are the files a run folder may hold under their final names.
 var finalNames = map[string]bool{
 	results.ManifestFile: true, results.SpecFile: true, results.MetricsFile: true,
-	results.TrajectoriesFile: true, results.AnalysisFile: true,
+	results.TrajectoriesFile: true, results.AnalysisFile: true, runner.ParamsFile: true,
 }
 
 // tempName matches the temporary files of results.AtomicWrite: hidden, and

@@ -18,6 +18,12 @@ const paramsMagic = "ANSZPRM1"
 // maxRank bounds the rank read from a parameter file (the engine uses 2 and 3).
 const maxRank = 8
 
+// Bounds that keep a corrupt file from asking for absurd allocations.
+const (
+	maxTensors  = 1 << 16
+	maxElements = 1 << 28
+)
+
 // SaveParams writes params in the ansatz parameter format, version 1. All
 // integers are unsigned 32-bit and all numbers IEEE-754 float64, little
 // endian:
@@ -65,6 +71,30 @@ func SaveParams(w io.Writer, params []*autodiff.Tensor) error {
 // number of tensors and every shape must match params. Everything is read and
 // checked before any parameter is changed, so on error params are untouched.
 func LoadParams(r io.Reader, params []*autodiff.Tensor) error {
+	stored, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	if len(stored) != len(params) {
+		return fmt.Errorf("nn: load params: file holds %d tensors, model has %d", len(stored), len(params))
+	}
+	for i, p := range params {
+		if p == nil {
+			return fmt.Errorf("nn: load params: model tensor %d is nil", i)
+		}
+		if got, want := stored[i].Shape(), p.Shape(); !slices.Equal(got, want) {
+			return fmt.Errorf("nn: load params: tensor %d has shape %v in the file, %v in the model", i, got, want)
+		}
+	}
+	for i, p := range params {
+		copy(p.Data(), stored[i].Data())
+	}
+	return nil
+}
+
+// ReadParams reads a file written by SaveParams into new constant tensors of
+// the stored shapes.
+func ReadParams(r io.Reader) ([]*autodiff.Tensor, error) {
 	br := bufio.NewReader(r)
 	var b [8]byte
 	read := func(n int) error {
@@ -83,53 +113,49 @@ func LoadParams(r io.Reader, params []*autodiff.Tensor) error {
 		return int(binary.LittleEndian.Uint32(b[:4])), nil
 	}
 	if err := read(8); err != nil {
-		return err
+		return nil, err
 	}
 	if string(b[:]) != paramsMagic {
-		return fmt.Errorf("nn: load params: not an ansatz parameter file (magic %q, want %q)", b[:], paramsMagic)
+		return nil, fmt.Errorf("nn: load params: not an ansatz parameter file (magic %q, want %q)", b[:], paramsMagic)
 	}
 	count, err := u32()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if count != len(params) {
-		return fmt.Errorf("nn: load params: file holds %d tensors, model has %d", count, len(params))
+	if count > maxTensors {
+		return nil, fmt.Errorf("nn: load params: file claims %d tensors", count)
 	}
-	values := make([][]float64, count)
-	for i, p := range params {
-		if p == nil {
-			return fmt.Errorf("nn: load params: model tensor %d is nil", i)
-		}
+	out := make([]*autodiff.Tensor, count)
+	for i := range out {
 		rank, err := u32()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if rank > maxRank {
-			return fmt.Errorf("nn: load params: tensor %d has rank %d", i, rank)
+		if rank < 1 || rank > maxRank {
+			return nil, fmt.Errorf("nn: load params: tensor %d has rank %d", i, rank)
 		}
 		shape := make([]int, rank)
+		size := 1
 		for k := range shape {
 			if shape[k], err = u32(); err != nil {
-				return err
+				return nil, err
+			}
+			size *= shape[k]
+			if shape[k] < 1 || size > maxElements {
+				return nil, fmt.Errorf("nn: load params: tensor %d has shape %v", i, shape[:k+1])
 			}
 		}
-		if want := p.Shape(); !slices.Equal(shape, want) {
-			return fmt.Errorf("nn: load params: tensor %d has shape %v in the file, %v in the model", i, shape, want)
-		}
-		v := make([]float64, len(p.Data()))
+		v := make([]float64, size)
 		for j := range v {
 			if err := read(8); err != nil {
-				return err
+				return nil, err
 			}
 			v[j] = math.Float64frombits(binary.LittleEndian.Uint64(b[:]))
 		}
-		values[i] = v
+		out[i] = autodiff.New(v, shape...)
 	}
 	if _, err := br.ReadByte(); err == nil {
-		return errors.New("nn: load params: trailing data after the last tensor")
+		return nil, errors.New("nn: load params: trailing data after the last tensor")
 	}
-	for i, p := range params {
-		copy(p.Data(), values[i])
-	}
-	return nil
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 
 	"ansatz/analyses"
 	"ansatz/architectures"
@@ -30,6 +31,8 @@ type Experiment struct {
 	Opt      optim.Optimizer
 	Schedule optim.Schedule
 	Rollout  odeint.Integrator
+	// InitFrom is where the initial parameters come from (init_from), or nil.
+	InitFrom *initSource
 	// RolloutInitial samples the rollouts' initial conditions; nil means the
 	// data's sampler.
 	RolloutInitial datasets.Sampler
@@ -68,12 +71,21 @@ func isSpecError(err error) bool {
 // Prepare loads a spec, applies overrides and resolves every component. All
 // problems found are returned together as a spec error.
 func Prepare(path string, overrides []string) (*Experiment, error) {
+	return prepare(path, overrides, nil)
+}
+
+// prepare is Prepare for a spec reached through the init_from chain seen.
+func prepare(path string, overrides []string, seen []string) (*Experiment, error) {
 	s, err := spec.Load(path, overrides)
 	if err != nil {
 		return nil, specError{err}
 	}
 	r := &resolver{spec: s}
 	x := r.resolve()
+	if len(r.errs) == 0 {
+		abs, _ := filepath.Abs(path)
+		r.resolveInitFrom(x, append(seen, abs))
+	}
 	if len(r.errs) > 0 {
 		return nil, specError{s.Annotate(r.errs).Sorted()}
 	}
@@ -90,6 +102,9 @@ func Prepare(path string, overrides []string) (*Experiment, error) {
 	id, err := spec.MarshalResolved(&computed, options)
 	if err != nil {
 		return nil, fmt.Errorf("hashing the resolved spec: %w", err)
+	}
+	if x.InitFrom != nil {
+		id = append(id, "\ninit_from_run: "+x.InitFrom.id...)
 	}
 	sum := sha256.Sum256(id)
 	x.RunID = hex.EncodeToString(sum[:6])

@@ -111,6 +111,13 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	}
 	o.Name, o.RunID = x.Spec.Name, x.RunID
 	log := opts.Logger.With().Str("run", x.Spec.Name+"/"+x.RunID).Logger()
+	var initial string
+	if x.InitFrom != nil {
+		if initial, err = initialParams(ctx, x.InitFrom, opts); err != nil {
+			o.Err = fmt.Errorf("%s: %w", path, err)
+			return o
+		}
+	}
 	start := time.Now()
 
 	// Everything that can fail on the user's input runs before the run folder
@@ -153,8 +160,11 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	}
 	log.Info().Str("dir", run.Dir).Msg("run started")
 
-	tr := &trainer{x: x, data: data, run: run, log: log, start: start}
+	tr := &trainer{x: x, data: data, run: run, log: log, start: start, initial: initial}
 	runErr := tr.train(ctx)
+	if runErr == nil {
+		runErr = saveParams(run, tr.model.Params())
+	}
 	if runErr == nil {
 		runErr = tr.evaluate()
 	}

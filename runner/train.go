@@ -28,6 +28,9 @@ type trainer struct {
 	log   zerolog.Logger
 	start time.Time
 
+	// initial is the parameter file that starts the model (init_from), or "".
+	initial string
+
 	model   architectures.Model
 	step    int
 	metrics []results.Metric
@@ -53,6 +56,12 @@ func (t *trainer) train(ctx context.Context) error {
 		return fmt.Errorf("building the model: %w", err)
 	}
 	t.model = model
+	if t.initial != "" {
+		if err := loadParams(t.initial, model.Params()); err != nil {
+			return err
+		}
+		t.log.Info().Str("from", t.initial).Msg("parameters loaded (init_from)")
+	}
 	params := model.Params()
 	train := x.Spec.Train
 	steps := train.Steps

@@ -191,3 +191,23 @@ func (l *Loss) DecodeYAML(n *yaml.Node, file string) ErrorList {
 	}
 	return errs
 }
+
+// Ref is a string that refers to something outside the spec (a path), kept
+// with its position so that a problem with what it names points at it.
+type Ref struct {
+	Value string
+	Pos   Pos
+}
+
+// DecodeYAML reads a non-empty string.
+func (r *Ref) DecodeYAML(n *yaml.Node, file string) ErrorList {
+	pos := Pos{File: file, Line: n.Line, Col: n.Column}
+	if n.Kind != yaml.ScalarNode || isNull(n) || n.Value == "" {
+		return ErrorList{{Pos: pos, Msg: "expected a path, got " + describe(n)}}
+	}
+	*r = Ref{Value: n.Value, Pos: pos}
+	return nil
+}
+
+// MarshalYAML writes the string.
+func (r Ref) MarshalYAML() (any, error) { return r.Value, nil }

@@ -21,6 +21,9 @@ type Spec struct {
 	Description string `yaml:"description" doc:"free text"`
 	// Seed seeds all randomness of the run.
 	Seed uint64 `yaml:"seed" doc:"seed of all randomness in the run"`
+	// InitFrom names a spec (a path relative to this file) or a run folder
+	// whose final parameters start this run.
+	InitFrom *Ref `yaml:"init_from" doc:"start from the final parameters of another spec's run (path relative to this file) or of a run folder"`
 	// System is the physical system (registry kind "system").
 	System Component `yaml:"system" spec:"required" doc:"the physical system"`
 	// Data generates the data set (registry kind "data").
