@@ -59,6 +59,9 @@ type Manifest struct {
 	Ended time.Time `json:"ended,omitzero"`
 	// Overrides are the --set key=value arguments, in the order given.
 	Overrides []string `json:"overrides"`
+	// Params are the values a sweep set for this run (swept key, value), in
+	// the sweep's order; empty for a run that is not part of a sweep.
+	Params []Param `json:"params,omitempty"`
 	// Spec is the resolved spec (defaults applied, overrides merged) as YAML.
 	Spec string `json:"spec"`
 	// Expectations are the checked expect: bounds, in spec order.
@@ -190,4 +193,11 @@ func ReadManifest(path string) (*Manifest, error) {
 		return nil, fmt.Errorf("read manifest %s: %w", path, err)
 	}
 	return &m, nil
+}
+
+// Param is one swept value of a run: a dotted spec key and the value (a
+// number, string or bool, or a list/map for structured values).
+type Param struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
 }
