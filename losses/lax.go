@@ -49,7 +49,7 @@ func laxPair(loss string, m architectures.Model) (architectures.LaxPair, error) 
 // state dependence, and a network stalls at a small but useless L (the
 // PyTorch reference: normalised residual 0.16).
 //
-// Normalize "ldot" (the default) divides by ⟨‖L̇‖²⟩ + ε (a ratio of batch
+// Normalize "ldot" (the default) divides by max(⟨‖L̇‖²⟩, ε) (a ratio of batch
 // means): the relative residual, invariant under L → sL and M fixed, so a
 // small L does not pay less; its value is the held-out normalised residual
 // the experiments report. Its only zero with L̇ ≠ 0 is a Lax pair; a constant
@@ -57,7 +57,7 @@ func laxPair(loss string, m architectures.Model) (architectures.LaxPair, error) 
 // is then 0), which is what lax_l (every ẋ_k must appear in L̇) rules out.
 type Lax struct {
 	Normalize string  `yaml:"normalize" spec:"oneof=none|ldot" doc:"none: the paper's ⟨‖L̇ − [L,M]‖²⟩; ldot: divided by ⟨‖L̇‖²⟩ (scale free, cannot be lowered by shrinking L)"`
-	Epsilon   float64 `yaml:"epsilon" spec:">0" doc:"added to ⟨‖L̇‖²⟩ before dividing (normalize: ldot)"`
+	Epsilon   float64 `yaml:"epsilon" spec:">0" doc:"normalize: ldot divides by max(⟨‖L̇‖²⟩, epsilon)"`
 }
 
 // Accepts requires a Lax pair.
@@ -78,7 +78,7 @@ func (l *Lax) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.
 	}
 	r := autodiff.Mean(autodiff.Square(autodiff.Sub(ldot, autodiff.Commutator(lm, mm))))
 	if l.Normalize == "ldot" {
-		r = autodiff.Div(r, autodiff.AddScalar(autodiff.Mean(autodiff.Square(ldot)), l.Epsilon))
+		r = autodiff.Div(r, Coverage{Epsilon: l.Epsilon}.guard(autodiff.Mean(autodiff.Square(ldot))))
 	}
 	if !createGraph {
 		r = r.Detach()
@@ -115,16 +115,18 @@ func (l *Lax) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.
 //     y: zero exactly when a ∝ y, independent of the scale of a, and well
 //     defined on symmetric data.
 //
-// Divisions are guarded: a denominator d becomes d + ε·sign(d) (sign(0) = 1),
-// so an entry that is identically zero gives c = 0 (then e = ⟨y²⟩, and that
-// entry's ⟨a²⟩ = 0 branch wins) instead of NaN.
+// Divisions are guarded: a denominator smaller than ε in magnitude is
+// replaced by ±ε (its sign, + for 0), larger ones are used as they are. An
+// entry that is identically zero so gives c = 0 with the least-squares
+// coefficient (then e = ⟨y²⟩, and that entry's ⟨a²⟩ = 0 branch wins) instead
+// of NaN.
 //
 // The zero branch ⟨a_ij²⟩ is not scale free: an entry that should be zero
 // pays in the units of a², so this term on its own rewards a small L; pair it
 // with lax (normalize: ldot) and mode_collapse.
 type Coverage struct {
 	Coefficient string  `yaml:"coefficient" spec:"oneof=paper|inverse|least_squares" doc:"c_ijk: paper (Σa/Σy as printed, not zero on an exact pair), inverse (Σy/Σa) or least_squares (⟨a y⟩/⟨a²⟩)"`
-	Epsilon     float64 `yaml:"epsilon" spec:">0" doc:"guard added (with the denominator's sign) to the denominators of c"`
+	Epsilon     float64 `yaml:"epsilon" spec:">0" doc:"denominators of c smaller than this in magnitude are replaced by ±epsilon"`
 }
 
 // LaxL is L_L: the entries of L̇ against the observed ẋ (DX), as Coverage
@@ -235,14 +237,24 @@ func (c Coverage) Value(a, y *autodiff.Tensor) *autodiff.Tensor {
 	return autodiff.Sum(autodiff.Select(all, pick))
 }
 
-// guard returns d + ε·sign(d), sign(0) = 1, elementwise.
+// guard returns den with every element smaller than ε in magnitude replaced
+// by ±ε (the sign of the element, + for 0). Elements at least ε in
+// magnitude are unchanged, so the guard does not bias well-defined values;
+// the replacement is a constant shift, so the gradient still flows.
 func (c Coverage) guard(den *autodiff.Tensor) *autodiff.Tensor {
 	s := make([]float64, den.Len())
+	shift := false
 	for i, v := range den.Data() {
-		s[i] = c.Epsilon
-		if v < 0 {
-			s[i] = -c.Epsilon
+		switch {
+		case v >= c.Epsilon || v <= -c.Epsilon:
+		case v < 0:
+			s[i], shift = -c.Epsilon-v, true
+		default:
+			s[i], shift = c.Epsilon-v, true
 		}
+	}
+	if !shift {
+		return den
 	}
 	return autodiff.Add(den, autodiff.New(s, den.Shape()...))
 }
