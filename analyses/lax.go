@@ -78,7 +78,7 @@ func needSampling(c *Context) error {
 // PairOnStates holds L, M and L̇ (when computed) at N states, each N·n·n
 // values, matrix j at [j·n·n, (j+1)·n·n) in row-major order.
 type PairOnStates struct {
-	N, Size     int
+	N, Size    int
 	L, M, LDot []float64
 }
 
@@ -135,9 +135,9 @@ func EvalPair(p architectures.LaxPair, xs, vs []float64, n, d int) (*PairOnState
 
 // Residual returns the normalised residual ‖L̇ − [L, M]‖ / ‖L̇‖ over all
 // states (Frobenius norms of the stacked matrices) and the RMS size of L̇,
-// √(mean_j ‖L̇_j‖²). For L̇ ≡ 0 (a constant L) the ratio is +Inf, or NaN
-// when [L, M] vanishes too. It needs LDot.
-func (s *PairOnStates) Residual() (ratio, ldotRMS float64) {
+// √(mean_j ‖L̇_j‖²). For L̇ ≡ 0 (a constant L) the ratio is +Inf. It needs
+// LDot.
+func (s *PairOnStates) Residual() (residual, ldotRMS float64) {
 	nn := s.Size * s.Size
 	c := make([]float64, nn)
 	var num, den float64
@@ -149,7 +149,16 @@ func (s *PairOnStates) Residual() (ratio, ldotRMS float64) {
 			den += v * v
 		}
 	}
-	return math.Sqrt(num) / math.Sqrt(den), math.Sqrt(den / float64(s.N))
+	return ratio(num, den), math.Sqrt(den / float64(s.N))
+}
+
+// ratio is √(num/den), +Inf for den = 0 (a constant L: a degenerate pair
+// whatever the commutator).
+func ratio(num, den float64) float64 {
+	if den == 0 {
+		return math.Inf(1)
+	}
+	return math.Sqrt(num) / math.Sqrt(den)
 }
 
 // commutator writes AB − BA for n×n row-major a, b into dst.
@@ -403,7 +412,8 @@ type Readout struct {
 	// L and M hold the rounded coefficients with small terms dropped.
 	L, M PolyMatrix
 	// R2L and R2M are the R² of the least-squares fit of each entry (n·n
-	// each, row-major); R2 pools all entries of a matrix.
+	// each, row-major); R2 pools all entries of a matrix (L, then M). An
+	// entry or matrix constant over the states has R² 1.
 	R2L, R2M []float64
 	R2       [2]float64
 }
@@ -474,7 +484,7 @@ func FitReadout(p architectures.LaxPair, vars []string, xs []float64, n int, opt
 	fit.Mul(phi, &sol)
 
 	r := &Readout{Vars: slices.Clone(vars), R2L: make([]float64, nn), R2M: make([]float64, nn)}
-	var pooled [2][2]float64 // per matrix: SS_res, SS_tot
+	var pooled [2][3]float64 // per matrix: SS_res, SS_tot, Σy²
 	for c := range 2 * nn {
 		target := mat.Col(nil, c, y)
 		var mean, sumSq float64
@@ -495,6 +505,7 @@ func FitReadout(p architectures.LaxPair, vars []string, xs []float64, n int, opt
 		}
 		pooled[c/nn][0] += ssRes
 		pooled[c/nn][1] += ssTot
+		pooled[c/nn][2] += sumSq
 		if c < nn {
 			r.R2L[c] = r2
 		} else {
@@ -503,7 +514,7 @@ func FitReadout(p architectures.LaxPair, vars []string, xs []float64, n int, opt
 	}
 	for a := range 2 {
 		r.R2[a] = 1
-		if pooled[a][1] > 0 {
+		if pooled[a][1] > vanishing*vanishing*pooled[a][2] {
 			r.R2[a] = 1 - pooled[a][0]/pooled[a][1]
 		}
 	}
@@ -661,7 +672,7 @@ func (a *LaxVerify) Analyse(c *Context) (Result, error) {
 	if math.IsNaN(num) || math.IsInf(num, 0) || math.IsNaN(den) || math.IsInf(den, 0) {
 		return Result{}, errors.New("the read-out pair or the equations are not finite at the fresh states")
 	}
-	resid := math.Sqrt(num) / math.Sqrt(den)
+	resid := ratio(num, den)
 	ldotRMS := math.Sqrt(den / float64(a.Count))
 	var verdict string
 	switch {
@@ -855,9 +866,14 @@ func (a *ConservedTraces) Analyse(c *Context) (Result, error) {
 	return res, nil
 }
 
+// energyVaries is the relative standard deviation of the energy over the
+// sampled states below which it counts as one value (one trajectory, up to
+// the integrator's error).
+const energyVaries = 1e-6
+
 // linearFit fits y ≈ a + b·x by least squares and returns (a, b), R² and
-// whether x varies (relative variance above vanishing²). R² is 0 when y is
-// constant while x varies.
+// whether x varies (std(x) above energyVaries times its RMS). R² is 0 when
+// y is constant while x varies.
 func linearFit(x, y []float64) (ab [2]float64, r2 float64, ok bool) {
 	n := float64(len(x))
 	var mx, my, sxx float64
@@ -873,7 +889,7 @@ func linearFit(x, y []float64) (ab [2]float64, r2 float64, ok bool) {
 		vy += (y[i] - my) * (y[i] - my)
 		cxy += (x[i] - mx) * (y[i] - my)
 	}
-	if !(vx > vanishing*vanishing*sxx) {
+	if !(vx > energyVaries*energyVaries*sxx) {
 		return ab, 0, false
 	}
 	b := cxy / vx
