@@ -475,3 +475,71 @@ func TestLaxOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLaxAnalysesOnLaxPairModel runs the analyses on the lax_pair model of
+// package architectures: a polynomial pair with its coefficients set to the
+// textbook pair gives the textbook results; an untrained MLP pair is far
+// from a Lax pair.
+func TestLaxAnalysesOnLaxPairModel(t *testing.T) {
+	const omega = 1.3
+	state := architectures.State{Vars: []string{"q", "p"}, NQ: 1}
+	cfg := architectures.NewLaxPairConfig()
+	cfg.Size = 2
+	m, err := cfg.Build(state, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := m.(*architectures.LaxModel)
+	// Monomials "1", "q", "p"; column i·2+j is entry (i, j).
+	if got := pair.L().Monomials(); !slices.Equal(got, []string{"1", "q", "p"}) {
+		t.Fatalf("L monomials %v", got)
+	}
+	lc := pair.L().Coefficients().Data()
+	copy(lc, []float64{0, 0, 0, 0, 0, omega, omega, 0, 1, 0, 0, -1})
+	copy(pair.M().Coefficients().Data(), []float64{0, omega / 2, -omega / 2, 0})
+
+	ctx := laxContext(pair, omega, 200, 0)
+	res, err := analyses.LaxResidual{}.Analyse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := metric(t, res, "lax_residual"); r > 1e-12 {
+		t.Errorf("lax_residual = %v", r)
+	}
+	res, err = (&analyses.LaxReadout{ReadoutOptions: analyses.NewReadoutOptions()}).Analyse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := *rowNamed(t, res, "L[1,0]").Text; f != "1.3*q" {
+		t.Errorf("L[1,0] = %q", f)
+	}
+	res, err = analyses.NewConservedTraces().Analyse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2 := metric(t, res, "trace2_energy_r2"); math.Abs(r2-1) > 1e-9 {
+		t.Errorf("trace2_energy_r2 = %v", r2)
+	}
+	res, err = decodeAnalysis(t, "lax_verify", "").Analyse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := metric(t, res, "lax_verify_residual"); r > 1e-12 {
+		t.Errorf("lax_verify_residual = %v", r)
+	}
+
+	cfg.L.Kind, cfg.M.Kind = "mlp", "mlp"
+	m, err = cfg.Build(state, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = analyses.LaxResidual{}.Analyse(laxContext(m, omega, 200, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := metric(t, res, "lax_residual"); !(r > 0.1) {
+		t.Errorf("untrained MLP pair: lax_residual = %v, want clearly nonzero", r)
+	} else {
+		t.Logf("untrained MLP pair: lax_residual %.3g", r)
+	}
+}
