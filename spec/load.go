@@ -25,14 +25,88 @@ func Load(path string, overrides []string) (*Spec, error) {
 	return Parse(path, data, overrides)
 }
 
-// Parse parses the spec in data (read from file, which names it in errors),
-// applies the overrides, decodes it strictly over the defaults of NewSpec and
-// validates it.
+// LoadAll reads the spec file at path and parses it with ParseAll: one Spec
+// per point of its sweep. A file that cannot be read gives the
+// *os.PathError.
+func LoadAll(path string, overrides []string) ([]*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAll(path, data, overrides)
+}
+
+// Parse parses a spec that describes one run: it is ParseAll, and a sweep
+// that expands to more than one point is an error at the sweep: key (use
+// ParseAll or LoadAll for those). A sweep of one point gives that point.
+func Parse(file string, data []byte, overrides []string) (*Spec, error) {
+	specs, err := ParseAll(file, data, overrides)
+	if err != nil {
+		return nil, err
+	}
+	if len(specs) != 1 {
+		s := specs[0]
+		return nil, s.Annotate(ErrorList{{Pos: s.sweepPos, Path: "sweep",
+			Msg: fmt.Sprintf("expands to %d runs; this command reads a spec of one run", len(specs))}}).Sorted()
+	}
+	return specs[0], nil
+}
+
+// ParseAll parses the spec in data (read from file, which names it in
+// errors and against which extends: paths are resolved), follows its
+// extends: chain, expands its sweep:, applies the overrides to each point,
+// and decodes each point strictly over the defaults of NewSpec and validates
+// it. It returns one Spec per point (one Spec when there is no sweep).
 //
-// On failure it returns a nil Spec and an ErrorList holding every problem
+// On failure it returns no Spec and an ErrorList holding every problem
 // found, each with file:line:col and the source line: invalid text or YAML
-// syntax (one error, parsing stops there), an empty file, a top level that is
-// not a mapping, bad overrides, then all field errors together.
+// syntax (one error per file, parsing stops there), an empty file, a top
+// level that is not a mapping, a bad extends: chain or sweep:, bad
+// overrides, then all field errors of all points together (an error that
+// every point shares is reported once).
+//
+// # Extends
+//
+// `extends: base.yaml` (or a list of files) composes specs; see the
+// comment at the top of extends.go: the bases are deep-merged under the file
+// (mappings merge key by key, later files win, anything else is replaced;
+// a component whose kind changes is replaced as a whole), and errors point
+// into the file that wrote the offending key. A relative init_from written
+// in a base is rebased so it stays relative to the base's folder. Spec.Extends
+// lists the files read.
+//
+// # Sweeps
+//
+//	sweep:
+//	  grid: {train.optimizer.lr: [1e-3, 1e-2], model.hidden: [[32], [64]]}
+//	  list: [{train.steps: 100}, {train.steps: 200, train.batch: 32}]
+//	  random: {count: 4, seed: 7, params: {losses.0.weight: {loguniform: [0.1, 10]}}}
+//	  seeds: [0, 1, 2]
+//
+// The points are the grid's cartesian product (keys in file order, the last
+// key varying fastest), then the list's points in order, then the random
+// samples in order (each draws its params in file order from a PCG stream
+// seeded by random.seed, default the spec's seed: as written in the file,
+// not as --set changes it); no grid, list or random is one empty point.
+// Then each point is repeated for every seed of seeds: (seeds varying
+// fastest), which sets seed:. So grid {a: [1, 2]} with seeds [0, 1] gives
+// (a=1, seed=0), (a=1, seed=1), (a=2, seed=0), (a=2, seed=1).
+//
+// The distributions are uniform: [a, b] and loguniform: [a, b] (floats,
+// a < b, loguniform needs a > 0), int: [a, b] (integers, both ends
+// included) and choice: [v, …] (one of the values as written).
+//
+// A swept key is a key path exactly as for --set (below), and its value is
+// applied to the point's node tree like an override: new keys are created at
+// the sweep key's position, so that a misspelt path is reported there when
+// the point is decoded. Spec.Params records the point's (key, value) pairs in
+// the order above, seed last. The sweep assignments come first and --set
+// overrides after, so --set wins over a swept value; a --set whose path
+// starts with sweep. edits the sweep itself before it is expanded
+// (--set sweep.seeds=[0]). The decoded specs have no sweep: or extends: key
+// and share Name (and so the output folder); their run ids tell them apart.
+//
+// # Overrides
 //
 // An override (--set on the command line) is `key.path=value`, applied to
 // the YAML node tree before decoding so that the result is checked exactly
@@ -52,39 +126,103 @@ func Load(path string, overrides []string) (*Spec, error) {
 // Errors in an override, or in the values it sets, name the override
 // ("--set train.steps=-3: train.steps: must be > 0, got -3"). The overrides
 // are recorded in Spec.Overrides.
-func Parse(file string, data []byte, overrides []string) (*Spec, error) {
-	s := NewSpec()
-	s.File, s.Source = file, data
-	s.Overrides = append([]string(nil), overrides...)
-	fail := func(errs ErrorList) (*Spec, error) {
-		return nil, s.Annotate(errs).Sorted()
+func ParseAll(file string, data []byte, overrides []string) ([]*Spec, error) {
+	l := &loader{main: file}
+	proto := NewSpec()
+	proto.File, proto.Source = file, data
+	proto.Overrides = append([]string(nil), overrides...)
+	fail := func(errs ErrorList) ([]*Spec, error) {
+		proto.sources = l.sources
+		return nil, proto.Annotate(errs).Sorted()
 	}
 
-	if e := checkText(file, data); e != nil {
-		return fail(ErrorList{e})
+	root, errs := l.load(file, data, nil)
+	if len(errs) > 0 {
+		return fail(errs)
 	}
-	root, e := parseDocument(file, data)
-	if e != nil {
-		return fail(ErrorList{e})
+	for _, src := range l.sources[1:] {
+		proto.Extends = append(proto.Extends, src.file)
 	}
-	if root.Kind != yaml.MappingNode {
-		return fail(ErrorList{{Pos: Pos{File: file, Line: root.Line, Col: root.Column},
-			Msg: "the top level must be a mapping (name: …, system: …), got " + describe(root)}})
-	}
-	var errs ErrorList
+	proto.sources = l.sources
+
+	// Overrides of the sweep apply before it expands; the others to each point.
+	var later []int
 	for i, o := range overrides {
-		if err := applyOverride(root, o, -(i + 1)); err != nil {
-			errs = append(errs, AsErrorList(err, Pos{File: "--set " + o})...)
+		switch overrideHead(o) {
+		case "sweep":
+			if err := applyOverride(root, o, -(i + 1)); err != nil {
+				errs = append(errs, AsErrorList(err, Pos{File: "--set " + o})...)
+			}
+		case "extends":
+			errs = append(errs, &Error{Pos: Pos{File: "--set " + o}, Path: "extends", Msg: "extends cannot be set with --set"})
+		default:
+			later = append(later, i)
 		}
 	}
 	if e := checkAcyclic(file, root); e != nil {
 		return fail(append(errs, e))
 	}
-	errs = append(errs, Decode(root, s, "", file)...)
+	var sweep *yaml.Node
+	if i := keyIndex(root, "sweep"); i >= 0 {
+		sweep = root.Content[i]
+		proto.sweepPos = l.pos(sweep)
+		sweep = root.Content[i+1]
+		root.Content = append(root.Content[:i:i], root.Content[i+2:]...)
+	}
+	var seed uint64
+	if i := keyIndex(root, "seed"); i >= 0 {
+		_ = Decode(root.Content[i+1], &seed, "seed", file) // reported when a point is decoded
+	}
+	points, es := l.expandSweep(sweep, seed)
+	if len(es) > 0 || len(errs) > 0 {
+		return fail(append(errs, es...))
+	}
+
+	specs := make([]*Spec, 0, len(points))
+	for _, pt := range points {
+		tree := root
+		if len(points) > 1 || len(pt) > 0 || len(later) > 0 {
+			tree = cloneNode(root)
+		}
+		var perr ErrorList
+		for _, a := range pt {
+			if e := assign(tree, a.segs, cloneNode(a.val), a.at.Line, a.at.Column); e != nil {
+				e.Pos = l.pos(a.at)
+				e.Msg = "swept key " + strconv.Quote(a.key) + ": " + e.Path + ": " + e.Msg
+				e.Path = "sweep"
+				perr = append(perr, e)
+			}
+		}
+		for _, i := range later {
+			if err := applyOverride(tree, overrides[i], -(i + 1)); err != nil {
+				perr = append(perr, AsErrorList(err, Pos{File: "--set " + overrides[i]})...)
+			}
+		}
+		if e := checkAcyclic(file, tree); e != nil {
+			errs = append(errs, append(perr, e)...)
+			continue
+		}
+		s := NewSpec()
+		s.File, s.Source, s.Overrides, s.Extends, s.sources, s.sweepPos = proto.File, proto.Source, proto.Overrides, proto.Extends, proto.sources, proto.sweepPos
+		s.Params = pt.params()
+		perr = append(perr, Decode(tree, s, "", file)...)
+		errs = append(errs, perr...)
+		specs = append(specs, s)
+	}
 	if len(errs) > 0 {
 		return fail(errs)
 	}
-	return s, nil
+	return specs, nil
+}
+
+// overrideHead returns the first key of an override's path, or "".
+func overrideHead(o string) string {
+	p, _, _ := strings.Cut(o, "=")
+	segs, err := parseOverridePath(strings.TrimSpace(p))
+	if err != nil || len(segs) == 0 {
+		return ""
+	}
+	return segs[0].key
 }
 
 // checkText rejects what YAML cannot hold, with an exact position: invalid

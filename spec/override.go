@@ -101,7 +101,20 @@ func applyOverride(root *yaml.Node, override string, line int) error {
 	if err != nil {
 		return fail("", "%v", err)
 	}
+	if e := assign(root, segs, val, line, 0); e != nil {
+		e.Pos = Pos{File: "--set " + override}
+		return ErrorList{e}
+	}
+	return nil
+}
 
+// assign sets the value at the path segs under the mapping root, creating
+// missing keys (and mappings on the way) at line:col. It returns an error
+// with Path and Msg, and no position, when the path cannot be followed.
+func assign(root *yaml.Node, segs []segment, val *yaml.Node, line, col int) *Error {
+	fail := func(path, format string, args ...any) *Error {
+		return &Error{Path: path, Msg: fmt.Sprintf(format, args...)}
+	}
 	cur, path := root, ""
 	for i := 0; i < len(segs); {
 		cur = deref(cur)
@@ -125,10 +138,10 @@ func applyOverride(root *yaml.Node, override string, line int) error {
 			if idx < 0 {
 				child := val
 				if !last {
-					child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line}
+					child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line, Column: col}
 				}
 				cur.Content = append(cur.Content,
-					&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: line}, child)
+					&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: line, Column: col}, child)
 				idx = len(cur.Content) - 2
 			} else if last {
 				cur.Content[idx+1] = val
@@ -150,7 +163,7 @@ func applyOverride(root *yaml.Node, override string, line int) error {
 			case n == len(cur.Content) && last:
 				cur.Content = append(cur.Content, val)
 			case n == len(cur.Content):
-				cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line})
+				cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line, Column: col})
 			case last:
 				cur.Content[n] = val
 			}
@@ -163,7 +176,7 @@ func applyOverride(root *yaml.Node, override string, line int) error {
 			// A component written as a bare name (`model: hnn`) becomes
 			// {kind: hnn} so that its options can be set.
 			kind := *cur
-			*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line,
+			*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col,
 				Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "kind", Line: cur.Line, Column: cur.Column}, &kind}}
 			continue
 		default:

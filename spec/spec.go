@@ -47,6 +47,18 @@ type Spec struct {
 	Source []byte `yaml:"-"`
 	// Overrides are the --set overrides applied, in order.
 	Overrides []string `yaml:"-"`
+	// Extends lists the files this spec extends (see LoadAll), in the order
+	// they were read: its own extends: first, depth first.
+	Extends []string `yaml:"-"`
+	// Params are the values this spec's sweep point set (swept key as
+	// written, decoded value), in the sweep's order; empty without a sweep.
+	Params []Param `yaml:"-"`
+
+	// sources are the files of the extends chain, sources[0] the spec's
+	// own; positions in the others carry shifted lines (see Position).
+	sources []source
+	// sweepPos is the position of the sweep: key, if any.
+	sweepPos Pos
 }
 
 // NewSpec returns a Spec holding the defaults.
@@ -105,7 +117,8 @@ type KindComponent struct {
 }
 
 // Annotate completes errors about this spec: it fills in source snippets
-// and block-scalar columns (ErrorList.WithSource) and maps positions inside
+// and block-scalar columns (ErrorList.WithSource), maps positions in files
+// of the extends chain to those files (see Position), maps positions inside
 // --set override values to the override that produced them, and names the
 // spec's file in errors without one (about defaults). Call it on the errors
 // of registry decoding too, before showing them.
@@ -113,6 +126,8 @@ func (s *Spec) Annotate(errs ErrorList) ErrorList {
 	for _, e := range errs {
 		switch {
 		case e == nil:
+		case e.Pos.File == s.File && e.Pos.Line >= lineStride:
+			e.Pos = s.Position(e.Pos)
 		case e.Pos.Line < 0 && -e.Pos.Line <= len(s.Overrides):
 			e.Pos = Pos{File: "--set " + s.Overrides[-e.Pos.Line-1]}
 		case e.Pos.File == "":
@@ -120,7 +135,11 @@ func (s *Spec) Annotate(errs ErrorList) ErrorList {
 			e.Pos.File = s.File
 		}
 	}
-	return errs.WithSource(s.File, s.Source)
+	errs = errs.WithSource(s.File, s.Source)
+	for _, src := range s.sources[min(1, len(s.sources)):] {
+		errs = errs.WithSource(src.file, src.data)
+	}
+	return errs
 }
 
 // Train says how to train.
