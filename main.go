@@ -2,10 +2,18 @@
 // YAML: a physical system given by its equations, the data to generate from it,
 // a network, the loss terms, training, analyses and expected results.
 //
-//	ansatz run SPEC|DIR ... [--set key.path=value ...] [--out runs]
+//	ansatz run SPEC|DIR ... [--set key.path=value ...] [--out runs] [-j N] [--force] [--fail-fast]
+//	ansatz run --plan plan.jsonl [--index N] [--out runs]
 //	ansatz check SPEC|DIR ...      run, then compare with each spec's expect:
 //	ansatz validate SPEC|DIR ...   parse and resolve only
+//	ansatz plan SPEC|DIR ...       print the runs as JSON lines (plan.jsonl)
+//	ansatz emit slurm|k8s --plan plan.jsonl
+//	                               print an sbatch array script / an Indexed Job
 //	ansatz list [KIND]             registered components and their options
+//
+// A spec with a sweep: expands into several runs, each with its own run id.
+// A run that already finished is skipped (--force runs it again); an
+// interrupted or killed run resumes from its last checkpoint.
 //
 // Exit codes: 0 success; 1 a run failed, was interrupted or an expectation was
 // not met; 2 bad usage or a bad spec.
@@ -40,13 +48,18 @@ const (
 	usageHeader = `ansatz runs physics-informed machine-learning experiments declared in YAML.
 
 Usage:
-  ansatz run SPEC|DIR ...       run experiments, write results under --out
+  ansatz run SPEC|DIR ...       run experiments (every point of a sweep), write results under --out;
+                                finished runs are skipped, interrupted ones resume
+  ansatz run --plan FILE        run one entry of a plan (--index N, $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)
   ansatz check SPEC|DIR ...     run, then compare final metrics with each spec's expect:
   ansatz validate SPEC|DIR ...  parse and resolve specs without running them
+  ansatz plan SPEC|DIR ...      print the runs, one JSON object per line (> plan.jsonl)
+  ansatz emit slurm|k8s --plan FILE
+                                print an sbatch job-array script or a Kubernetes Indexed Job
   ansatz list [KIND]            list registered components and their options
   ansatz --version
 
-Flags (run, check, validate):
+Flags (run, check, validate, plan):
 `
 )
 
@@ -73,6 +86,8 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 // run is main without the process: it parses args, dispatches the subcommand
 // and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// Runs going at once (-j) share stderr.
+	stderr = runner.SyncWriter(stderr)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageHeader)
 		newFlags(stderr, &runner.Options{}).PrintDefaults()
@@ -100,7 +115,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
-	case "run", "check", "validate":
+	case "emit":
+		return emit(args[1:], stdout, stderr)
+	case "run", "check", "validate", "plan":
 	default:
 		fmt.Fprintf(stderr, "ansatz: unknown command %q%s; see ansatz --help\n", args[0], suggestCommand(args[0]))
 		return exitUsage
@@ -109,6 +126,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := args[0]
 	var opts runner.Options
 	fs := newFlags(stderr, &opts)
+	var planFile, index string
+	fs.StringVar(&planFile, "plan", "", "run one entry of this plan `file` (from ansatz plan) instead of specs")
+	fs.StringVar(&index, "index", "", "the plan entry to run, from 0 (default $"+runner.EnvSlurmIndex+", then $"+runner.EnvK8sIndex+")")
 	paths, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -116,7 +136,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if len(paths) == 0 {
+	if planFile != "" || index != "" {
+		if cmd != "run" && cmd != "check" {
+			fmt.Fprintf(stderr, "ansatz %s: --plan and --index belong to ansatz run\n", cmd)
+			return exitUsage
+		}
+		if planFile == "" || len(paths) > 0 {
+			fmt.Fprintf(stderr, "ansatz %s: give either specs or --plan FILE (with --index)\n", cmd)
+			return exitUsage
+		}
+	}
+	if opts.Jobs < 0 {
+		fmt.Fprintf(stderr, "ansatz %s: -j must be ≥ 1, got %d\n", cmd, opts.Jobs)
+		return exitUsage
+	}
+	if len(paths) == 0 && planFile == "" {
 		fmt.Fprintf(stderr, "ansatz %s: no spec given (a YAML file or a folder of them)\n", cmd)
 		return exitUsage
 	}
@@ -130,6 +164,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// machine and build have.
 	gemm.Use()
 	log.Debug().Str("kernel", gemm.Kernel()).Msg("matrix multiply")
+	if cmd == "check" {
+		opts.Check = true
+	}
+	if planFile != "" {
+		return runPlanEntry(ctx, stdout, stderr, cmd, planFile, index, opts)
+	}
 	specs, err := runner.FindSpecs(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "ansatz %s: %v\n", cmd, err)
@@ -138,14 +178,88 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "validate":
 		return runner.ExitCode(runner.ValidateAll(stdout, stderr, specs, opts))
-	case "check":
-		opts.Check = true
+	case "plan":
+		plan, err := runner.Plan(specs, opts.Overrides)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitUsage
+		}
+		if err := runner.WritePlan(stdout, plan); err != nil {
+			fmt.Fprintf(stderr, "ansatz plan: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
 	}
 	if err := checkOut(opts.Out); err != nil {
 		fmt.Fprintf(stderr, "ansatz %s: %v\n", cmd, err)
 		return exitUsage
 	}
 	return runner.ExitCode(runner.RunAll(ctx, stdout, stderr, specs, opts))
+}
+
+// runPlanEntry runs the entry of a plan file that --index or the job array's
+// environment names.
+func runPlanEntry(ctx context.Context, stdout, stderr io.Writer, cmd, planFile, index string, opts runner.Options) int {
+	plan, err := runner.ReadPlan(planFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "ansatz %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	i, err := runner.PlanIndex(index, os.Getenv, len(plan))
+	if err != nil {
+		fmt.Fprintf(stderr, "ansatz %s --plan %s: %v\n", cmd, planFile, err)
+		return exitUsage
+	}
+	if err := checkOut(opts.Out); err != nil {
+		fmt.Fprintf(stderr, "ansatz %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	return runner.ExitCode(runner.RunPlan(ctx, stdout, stderr, plan[i], opts))
+}
+
+// emit prints the job file of a plan for a cluster scheduler.
+func emit(args []string, stdout, stderr io.Writer) int {
+	var o runner.EmitOptions
+	fs := flag.NewFlagSet("ansatz emit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Plan, "plan", "", "the plan `file` (ansatz plan SPEC... > plan.jsonl), as the jobs see it from their working folder")
+	fs.StringVar(&o.Out, "out", "runs", "output `folder` of the runs")
+	fs.StringVar(&o.Name, "name", "ansatz", "job `name`")
+	fs.IntVar(&o.Parallelism, "parallelism", 0, "at most `N` runs at once (0: Slurm unbounded, Kubernetes all)")
+	fs.StringVar(&o.Bin, "bin", "ansatz", "the ansatz `command` the jobs start")
+	fs.StringVar(&o.Workdir, "workdir", "", "working `folder` of the jobs (Slurm --chdir; Kubernetes default /work)")
+	fs.StringVar(&o.Image, "image", "ansatz:latest", "container `image` (k8s)")
+	fs.StringVar(&o.Claim, "claim", "ansatz-work", "PersistentVolumeClaim `name` mounted at the working folder (k8s)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 || (pos[0] != "slurm" && pos[0] != "k8s" && pos[0] != "kubernetes") {
+		fmt.Fprintln(stderr, "ansatz emit: say slurm or k8s: ansatz emit slurm|k8s --plan plan.jsonl")
+		return exitUsage
+	}
+	if o.Plan == "" {
+		fmt.Fprintln(stderr, "ansatz emit: --plan is required (ansatz plan SPEC... > plan.jsonl)")
+		return exitUsage
+	}
+	plan, err := runner.ReadPlan(o.Plan)
+	if err != nil {
+		fmt.Fprintf(stderr, "ansatz emit: %v\n", err)
+		return exitUsage
+	}
+	if pos[0] == "slurm" {
+		err = runner.EmitSlurm(stdout, len(plan), o)
+	} else {
+		err = runner.EmitKubernetes(stdout, len(plan), o)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ansatz emit: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
 }
 
 // newFlags declares the flags shared by run, check and validate.
@@ -156,6 +270,9 @@ func newFlags(out io.Writer, opts *runner.Options) *flag.FlagSet {
 	fs.StringVar(&opts.Out, "out", "runs", "output `folder`; each run writes <out>/<name>/<run-id>/")
 	fs.StringVar(&opts.LogFormat, "log-format", "console", "log format on stderr: console or json")
 	fs.BoolVar(&opts.Verbose, "v", false, "verbose (debug) logging")
+	fs.IntVar(&opts.Jobs, "j", 1, "run up to `N` runs at once")
+	fs.BoolVar(&opts.Force, "force", false, "run again runs that already finished (the old folder is moved aside)")
+	fs.BoolVar(&opts.FailFast, "fail-fast", false, "start no new run after the first failure")
 	return fs
 }
 
@@ -181,7 +298,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // suggestCommand returns a "did you mean" hint for a mistyped subcommand.
 func suggestCommand(cmd string) string {
-	if s := suggest.Key(cmd, []string{"run", "check", "validate", "list"}); s != "" {
+	if s := suggest.Key(cmd, []string{"run", "check", "validate", "plan", "emit", "list"}); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

@@ -170,6 +170,7 @@ func onlyRunDir(t *testing.T, out string) string {
 var finalNames = map[string]bool{
 	results.ManifestFile: true, results.SpecFile: true, results.MetricsFile: true,
 	results.TrajectoriesFile: true, results.AnalysisFile: true, runner.ParamsFile: true,
+	runner.CheckpointFile: true,
 }
 
 // tempName matches the temporary files of results.AtomicWrite: hidden, and
@@ -753,7 +754,7 @@ func TestCheckMissedExpectation(t *testing.T) {
 	if !row.MatchString(got.stdout) {
 		t.Errorf("stdout has no MISS row for test.loss:\n%s", got.stdout)
 	}
-	if !strings.Contains(got.stdout, "0 ok, 0 failed, 0 interrupted, 1 expectation-failed, 0 spec errors") {
+	if !strings.Contains(got.stdout, "0 ok, 0 failed, 0 skipped, 0 interrupted, 1 expectation-failed, 0 spec errors") {
 		t.Errorf("stdout lacks the summary:\n%s", got.stdout)
 	}
 	m, _ := assertConsistentRun(t, onlyRunDir(t, out))
@@ -793,11 +794,18 @@ func TestManifestJSON(t *testing.T) {
 	if m["status"] != "ok" || m["run_id"] != filepath.Base(dir) || !strings.Contains(fmt.Sprint(m["spec"]), "name: tiny") {
 		t.Errorf("manifest: status %v, run_id %v (folder %s), spec %.40q", m["status"], m["run_id"], filepath.Base(dir), m["spec"])
 	}
-	// Running again moves the earlier run aside rather than overwriting it.
-	if got := ansatz(t, "run", tinySpec, "--out", out); got.code != exitOK {
+	// Running again skips the finished run; --force runs it again and moves
+	// the earlier run aside rather than overwriting it.
+	if got := ansatz(t, "run", tinySpec, "--out", out); got.code != exitOK || !strings.Contains(got.stderr, "skipped") {
 		t.Fatalf("second run: exit %d: %s", got.code, got.stderr)
 	}
+	if dirs := runDirs(t, out); len(dirs) != 1 {
+		t.Errorf("after a second run: %v, want the one run", dirs)
+	}
+	if got := ansatz(t, "run", tinySpec, "--out", out, "--force"); got.code != exitOK {
+		t.Fatalf("forced run: exit %d: %s", got.code, got.stderr)
+	}
 	if dirs := runDirs(t, out); len(dirs) != 2 {
-		t.Errorf("after a second run: %v, want the run and the earlier one moved aside", dirs)
+		t.Errorf("after a forced run: %v, want the run and the earlier one moved aside", dirs)
 	}
 }

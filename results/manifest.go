@@ -28,6 +28,10 @@ const (
 	StatusInterrupted Status = "interrupted"
 	// StatusExpectationFailed: the run finished but missed an expect: bound.
 	StatusExpectationFailed Status = "expectation-failed"
+	// StatusSkipped: the run was not run again because a finished run with
+	// the same id was found. The runner reports it; a manifest never holds
+	// it.
+	StatusSkipped Status = "skipped"
 )
 
 // Manifest is the content of manifest.json: what was run, with which tool, and

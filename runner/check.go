@@ -60,22 +60,35 @@ func printChecks(w io.Writer, o Outcome) {
 	tw.Flush()
 }
 
-// printSummary prints one line per spec.
+// printSummary prints one line per run and the counts of each status.
 func printSummary(w io.Writer, outcomes []Outcome) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "spec\tstatus\trun")
+	fmt.Fprintln(tw, "spec\tparams\tstatus\trun")
 	counts := map[results.Status]int{}
 	for _, o := range outcomes {
-		status := o.Status
-		if o.SpecErr {
+		status := string(o.Status)
+		switch {
+		case o.SpecErr:
 			status = "spec-error"
+		case o.Reused && o.Status != results.StatusSkipped:
+			status += " (reused)"
+		case o.Resumed > 0:
+			status += fmt.Sprintf(" (resumed at step %d)", o.Resumed)
 		}
-		counts[status]++
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Spec, status, o.Dir)
+		if o.SpecErr {
+			counts["spec-error"]++
+		} else {
+			counts[o.Status]++
+		}
+		dir := o.Dir
+		if dir == "" {
+			dir = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Spec, FormatParams(o.Params), status, dir)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d ok, %d failed, %d interrupted, %d expectation-failed, %d spec errors\n",
-		counts[results.StatusOK], counts[results.StatusFailed], counts[results.StatusInterrupted],
+	fmt.Fprintf(w, "%d ok, %d failed, %d skipped, %d interrupted, %d expectation-failed, %d spec errors\n",
+		counts[results.StatusOK], counts[results.StatusFailed], counts[results.StatusSkipped], counts[results.StatusInterrupted],
 		counts[results.StatusExpectationFailed], counts["spec-error"])
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -28,8 +29,19 @@ type Options struct {
 	Verbose bool
 	// Check prints the expectation table of every run (ansatz check).
 	Check bool
+	// Jobs is how many runs go at once (-j); 0 or 1 runs them one by one.
+	Jobs int
+	// Force runs again a run that already finished (the old folder is moved
+	// aside); without it such a run is skipped.
+	Force bool
+	// FailFast starts no new run after the first failure.
+	FailFast bool
 	// Logger receives progress and diagnostics.
 	Logger zerolog.Logger
+
+	// afterStep, when set, is called after every optimiser step of every
+	// run (tests interrupt runs with it).
+	afterStep func(step int)
 }
 
 // Version is the tool's version as recorded in the build.
@@ -80,8 +92,34 @@ func consoleValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// lockedWriter serialises writes to a writer shared by concurrent runs.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// SyncWriter returns a writer that passes each Write to w under a lock, so
+// that the log lines and reports of runs going at once (-j) never
+// interleave. The command wraps stderr in it before making the logger.
+func SyncWriter(w io.Writer) io.Writer {
+	if _, ok := w.(*lockedWriter); ok {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+// isTerminal reports whether w (or the writer a SyncWriter wraps) is a
+// character device (a terminal).
 func isTerminal(w io.Writer) bool {
+	if l, ok := w.(*lockedWriter); ok {
+		w = l.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -15,6 +15,7 @@ import (
 	"ansatz/odeint"
 	"ansatz/optim"
 	"ansatz/registry"
+	"ansatz/results"
 	"ansatz/spec"
 	"ansatz/systems"
 )
@@ -42,6 +43,12 @@ type Experiment struct {
 	// RunID is a short content hash of Resolved without the description and
 	// the expectations.
 	RunID string
+	// Point is the index of this run among the runs its spec file expands
+	// to (0 for a spec without a sweep).
+	Point int
+	// Params are the values the sweep set for this run, in the sweep's
+	// order; empty without a sweep.
+	Params []results.Param
 }
 
 type weightedTerm struct {
@@ -68,23 +75,65 @@ func isSpecError(err error) bool {
 	return errors.As(err, &se)
 }
 
-// Prepare loads a spec, applies overrides and resolves every component. All
-// problems found are returned together as a spec error.
+// Prepare loads a spec that describes a single run (no sweep, or a sweep of
+// one point), applies overrides and resolves every component. All problems
+// found are returned together as a spec error. PrepareAll handles sweeps.
 func Prepare(path string, overrides []string) (*Experiment, error) {
 	return prepare(path, overrides, nil)
 }
 
-// prepare is Prepare for a spec reached through the init_from chain seen.
-func prepare(path string, overrides []string, seen []string) (*Experiment, error) {
-	s, err := spec.Load(path, overrides)
+// PrepareAll loads a spec file, expands its sweep (spec.LoadAll) and resolves
+// every point, in the order of spec.LoadAll. A point that does not resolve
+// makes the whole file a spec error, naming the point and its values.
+func PrepareAll(path string, overrides []string) ([]*Experiment, error) {
+	specs, err := loadAll(path, overrides)
 	if err != nil {
 		return nil, specError{err}
 	}
+	abs, _ := filepath.Abs(path)
+	xs := make([]*Experiment, len(specs))
+	for i, s := range specs {
+		x, err := resolveSpec(s, []string{abs})
+		if err != nil {
+			if len(specs) > 1 {
+				// Still a spec error: isSpecError looks through the wrap.
+				err = fmt.Errorf("sweep point %d (%s): %w", i, FormatParams(paramsOf(s)), err)
+			}
+			return nil, err
+		}
+		x.Point, x.Params = i, paramsOf(s)
+		xs[i] = x
+	}
+	return xs, nil
+}
+
+// prepare is Prepare for a spec reached through the init_from chain seen.
+func prepare(path string, overrides []string, seen []string) (*Experiment, error) {
+	specs, err := loadAll(path, overrides)
+	if err != nil {
+		return nil, specError{err}
+	}
+	if len(specs) != 1 {
+		return nil, specError{fmt.Errorf("%s: the sweep expands to %d runs; use ansatz run (or PrepareAll), or name a single run", path, len(specs))}
+	}
+	abs, _ := filepath.Abs(path)
+	x, err := resolveSpec(specs[0], append(seen, abs))
+	if err != nil {
+		return nil, err
+	}
+	x.Params = paramsOf(specs[0])
+	return x, nil
+}
+
+// resolveSpec resolves one loaded spec (one point of a sweep); seen holds the
+// absolute paths of the specs being resolved along the init_from chain, this
+// one included.
+func resolveSpec(s *spec.Spec, seen []string) (*Experiment, error) {
+	var err error
 	r := &resolver{spec: s}
 	x := r.resolve()
 	if len(r.errs) == 0 {
-		abs, _ := filepath.Abs(path)
-		r.resolveInitFrom(x, append(seen, abs))
+		r.resolveInitFrom(x, seen)
 	}
 	if len(r.errs) > 0 {
 		return nil, specError{s.Annotate(r.errs).Sorted()}

@@ -5,20 +5,35 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"ansatz/results"
 )
 
-// Outcome is the result of one spec.
+// Outcome is the result of one run (or of a spec file that did not load).
 type Outcome struct {
-	Spec   string
+	Spec string
+	// Point is the run's index among the runs its spec expands to, and
+	// Params the values its sweep set.
+	Point  int
+	Params []results.Param
 	Name   string
 	RunID  string
 	Dir    string
 	Status results.Status
+	// Reused tells that a finished run was found and not run again; its
+	// Status is then skipped, or expectation-failed when the stored metrics
+	// miss the spec's current expect: bounds.
+	Reused bool
+	// Resumed is the step a resumed run went on from (0 when it started
+	// afresh).
+	Resumed int
 	// Err is the reason of a failure; SpecErr marks errors in the spec
 	// itself (exit code 2).
 	Err     error
@@ -27,61 +42,45 @@ type Outcome struct {
 }
 
 // ExitCode maps outcomes to the command's exit code: 2 if any spec was bad,
-// else 1 if any run failed or missed an expectation, else 0.
+// else 1 if any run failed, was interrupted or missed an expectation, else 0.
+// Skipped runs (already finished) count as successes.
 func ExitCode(outcomes []Outcome) int {
 	code := 0
 	for _, o := range outcomes {
 		switch {
 		case o.SpecErr:
 			return 2
-		case o.Status != results.StatusOK:
+		case o.Status != results.StatusOK && o.Status != results.StatusSkipped:
 			code = 1
 		}
 	}
 	return code
 }
 
-// ValidateAll parses and resolves each spec and reports its errors on stderr.
+// ValidateAll parses and resolves each spec (every point of its sweep) and
+// reports its errors on stderr.
 func ValidateAll(stdout, stderr io.Writer, specs []string, opts Options) []Outcome {
 	var out []Outcome
 	for _, path := range specs {
-		x, err := Prepare(path, opts.Overrides)
+		xs, err := PrepareAll(path, opts.Overrides)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			out = append(out, Outcome{Spec: path, Err: err, SpecErr: true, Status: results.StatusFailed})
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s, run id %s)\n", path, x.Spec.Name, x.RunID)
-		out = append(out, Outcome{Spec: path, Name: x.Spec.Name, RunID: x.RunID, Status: results.StatusOK})
+		for _, x := range xs {
+			if len(xs) == 1 {
+				fmt.Fprintf(stdout, "%s: ok (%s, run id %s)\n", path, x.Spec.Name, x.RunID)
+			} else {
+				fmt.Fprintf(stdout, "%s[%d]: ok (%s, run id %s, %s)\n", path, x.Point, x.Spec.Name, x.RunID, FormatParams(x.Params))
+			}
+			out = append(out, Outcome{Spec: path, Point: x.Point, Params: x.Params, Name: x.Spec.Name, RunID: x.RunID, Status: results.StatusOK})
+		}
 	}
 	return out
 }
 
-// RunAll runs each spec in turn, going on past failures, and prints a summary
-// (and, with opts.Check, each run's expectation table) on stdout.
-func RunAll(ctx context.Context, stdout, stderr io.Writer, specs []string, opts Options) []Outcome {
-	var out []Outcome
-	for _, path := range specs {
-		if ctx.Err() != nil {
-			// Specs not started still count, so that an interrupted batch
-			// never exits 0.
-			out = append(out, Outcome{Spec: path, Status: results.StatusInterrupted, Err: errors.New("not started: interrupted")})
-			continue
-		}
-		o := runOne(ctx, path, opts)
-		report(stderr, opts, o)
-		if opts.Check && len(o.Checks) > 0 {
-			printChecks(stdout, o)
-		}
-		out = append(out, o)
-	}
-	if len(specs) > 1 || opts.Check {
-		printSummary(stdout, out)
-	}
-	return out
-}
-
-// report tells the user why a spec did not end well. Spec errors are printed
+// report tells the user why a run did not end well. Spec errors are printed
 // as they are (they carry file:line:col and the offending line); a failed or
 // interrupted run is one plain line naming the spec, followed by the folder
 // that holds what was computed. With --log-format json a run failure is a log
@@ -94,23 +93,104 @@ func report(stderr io.Writer, opts Options, o Outcome) {
 	case opts.LogFormat == "json":
 		opts.Logger.Error().Str("spec", o.Spec).Str("status", string(o.Status)).Str("dir", o.Dir).Msg(o.Err.Error())
 	default:
-		fmt.Fprintf(stderr, "%s: %v\n", o.Spec, o.Err)
+		name := o.Spec
+		if len(o.Params) > 0 {
+			name = fmt.Sprintf("%s[%d] (%s)", o.Spec, o.Point, FormatParams(o.Params))
+		}
+		fmt.Fprintf(stderr, "%s: %v\n", name, o.Err)
 		if o.Dir != "" {
 			fmt.Fprintf(stderr, "  results so far: %s\n", o.Dir)
 		}
 	}
 }
 
-// runOne prepares and runs one spec.
+// runOne prepares and runs one spec that describes a single run.
 func runOne(ctx context.Context, path string, opts Options) Outcome {
-	o := Outcome{Spec: path, Status: results.StatusFailed}
 	x, err := Prepare(path, opts.Overrides)
 	if err != nil {
-		o.Err, o.SpecErr = err, isSpecError(err)
+		return Outcome{Spec: path, Status: results.StatusFailed, Err: err, SpecErr: isSpecError(err)}
+	}
+	return runExperiment(ctx, path, x, opts)
+}
+
+// runState is what a run folder holds before a run starts.
+type runState int
+
+const (
+	stateNone     runState = iota // no folder
+	stateFinished                 // a finished run with all its files
+	stateResume                   // an unfinished run with a usable checkpoint
+	stateStale                    // anything else: moved aside, run afresh
+)
+
+// completeFiles are the files a finished run folder must hold to be reused.
+var completeFiles = []string{results.ManifestFile, results.SpecFile, results.MetricsFile,
+	results.TrajectoriesFile, results.AnalysisFile, ParamsFile}
+
+// inspect tells what the folder of x's run holds: a finished run to reuse
+// (with its manifest), an unfinished one to resume (with its checkpoint and
+// metric rows), or something stale.
+func inspect(x *Experiment, dir string, log zerolog.Logger) (runState, *results.Manifest, *checkpoint, []results.Metric) {
+	if _, err := os.Stat(dir); err != nil {
+		return stateNone, nil, nil, nil
+	}
+	m, err := results.ReadManifest(filepath.Join(dir, results.ManifestFile))
+	if err != nil {
+		return stateStale, nil, nil, nil
+	}
+	if finished(m.Status) {
+		for _, f := range completeFiles {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				log.Warn().Str("missing", f).Msg("the finished run is incomplete; running it again")
+				return stateStale, nil, nil, nil
+			}
+		}
+		return stateFinished, m, nil, nil
+	}
+	c, rows, why := resumable(dir, x.RunID, x.Spec.Train.EvalEvery, x.Spec.Train.Steps)
+	if c == nil {
+		if why != "" {
+			log.Warn().Str("reason", why).Msg("the checkpoint cannot be used; running afresh")
+		}
+		return stateStale, nil, nil, nil
+	}
+	return stateResume, m, c, rows
+}
+
+// reuse reports a finished run without running it: skipped, with its
+// expectations checked again from the stored metrics against the spec's
+// current bounds (expect: is not part of the run id).
+func reuse(x *Experiment, o Outcome) Outcome {
+	o.Status, o.Reused = results.StatusSkipped, true
+	rows, err := results.ReadMetrics(filepath.Join(o.Dir, results.MetricsFile))
+	if err != nil {
+		o.Status, o.Err = results.StatusFailed, fmt.Errorf("reading the finished run: %w", err)
 		return o
 	}
-	o.Name, o.RunID = x.Spec.Name, x.RunID
+	o.Checks = checkExpectations(x, finalValues(rows))
+	if missed := describeMisses(o.Checks); missed != "" {
+		o.Status, o.Err = results.StatusExpectationFailed, errors.New("expectations not met: "+missed)
+	}
+	return o
+}
+
+// runExperiment runs one resolved point: it skips a finished run (unless
+// opts.Force), resumes an unfinished one from its checkpoint, or starts
+// afresh, moving any other folder of the same run id aside.
+func runExperiment(ctx context.Context, path string, x *Experiment, opts Options) Outcome {
+	o := Outcome{Spec: path, Point: x.Point, Params: x.Params, Name: x.Spec.Name, RunID: x.RunID, Status: results.StatusFailed}
 	log := opts.Logger.With().Str("run", x.Spec.Name+"/"+x.RunID).Logger()
+	dir := results.Dir(opts.Out, x.Spec.Name, x.RunID)
+	state, old, resume, rows := inspect(x, dir, log)
+	if opts.Force && state != stateNone {
+		state = stateStale
+	}
+	if state == stateFinished {
+		o.Dir = dir
+		log.Info().Str("dir", dir).Msg("already finished; skipped (--force runs it again)")
+		return reuse(x, o)
+	}
+	var err error
 	var initial string
 	if x.InitFrom != nil {
 		if initial, err = initialParams(ctx, x.InitFrom, opts); err != nil {
@@ -134,9 +214,11 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	}
 	log.Info().Int("train", data.Train.N).Int("test", data.Test.N).Str("took", since(start)).Msg("data generated")
 
-	if err := preserveOld(opts.Out, x.Spec.Name, x.RunID); err != nil {
-		o.Err = err
-		return o
+	if state == stateStale {
+		if err := preserveOld(opts.Out, x.Spec.Name, x.RunID); err != nil {
+			o.Err = err
+			return o
+		}
 	}
 	run, err := results.Create(opts.Out, x.Spec.Name, x.RunID)
 	if err != nil {
@@ -147,7 +229,10 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	m := &results.Manifest{
 		RunID: x.RunID, Name: x.Spec.Name, SpecFile: path, Seed: x.Spec.Seed,
 		Status: results.StatusRunning, Started: start.UTC(), Overrides: x.Spec.Overrides,
-		Spec: string(x.Resolved),
+		Params: x.Params, Spec: string(x.Resolved),
+	}
+	if state == stateResume {
+		m.Started = old.Started
 	}
 	m.SetBuildInfo()
 	if err := run.WriteSpec(x.Resolved); err != nil {
@@ -158,9 +243,14 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 		o.Err = err
 		return o
 	}
-	log.Info().Str("dir", run.Dir).Msg("run started")
+	tr := &trainer{x: x, data: data, run: run, log: log, start: start, initial: initial, afterStep: opts.afterStep}
+	if state == stateResume {
+		tr.resume, tr.metrics, o.Resumed = resume, rows, resume.Step
+		log.Info().Str("dir", run.Dir).Int("step", resume.Step).Msg("run resumed")
+	} else {
+		log.Info().Str("dir", run.Dir).Msg("run started")
+	}
 
-	tr := &trainer{x: x, data: data, run: run, log: log, start: start, initial: initial}
 	runErr := tr.train(ctx)
 	if runErr == nil {
 		runErr = saveParams(run, tr.model.Params())
@@ -189,9 +279,24 @@ func runOne(ctx context.Context, path string, opts Options) Outcome {
 	if err := tr.flush(); err != nil && o.Err == nil {
 		o.Status, o.Err, m.Reason = results.StatusFailed, err, err.Error()
 	}
+	switch {
+	case o.Status == results.StatusInterrupted && tr.model != nil && tr.pcg != nil:
+		// The metrics are on file: the checkpoint lets a rerun go on from
+		// this very step.
+		if err := tr.saveCheckpoint(); err != nil {
+			log.Warn().Err(err).Msg("no checkpoint written")
+		}
+	case finished(o.Status):
+		if err := os.Remove(run.Path(CheckpointFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			log.Warn().Err(err).Msg("removing the checkpoint")
+		}
+	}
 	m.Status, m.Ended, m.Expectations = o.Status, time.Now().UTC(), o.Checks
 	if err := run.WriteManifest(m); err != nil && o.Err == nil {
 		o.Status, o.Err = results.StatusFailed, err
+	}
+	if finished(o.Status) {
+		tr.plot()
 	}
 	log.Info().Str("status", string(o.Status)).Str("took", since(start)).Msg("run finished")
 	return o

@@ -181,7 +181,7 @@ func TestRunAllOK(t *testing.T) {
 func TestRunAllInterruptedBeforeStart(t *testing.T) {
 	dir := t.TempDir()
 	a := writeSpec(t, dir, "a.yaml", tinySpec)
-	b := writeSpec(t, dir, "b.yaml", tinySpec)
+	b := writeSpec(t, dir, "b.yaml", strings.Replace(tinySpec, "seed: 1", "seed: 2", 1))
 	out := filepath.Join(dir, "runs")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -195,7 +195,7 @@ func TestRunAllInterruptedBeforeStart(t *testing.T) {
 			t.Errorf("outcome %+v, want interrupted without a folder", o)
 		}
 	}
-	if !strings.Contains(stdout.String(), "0 ok, 0 failed, 2 interrupted") {
+	if !strings.Contains(stdout.String(), "0 ok, 0 failed, 0 skipped, 2 interrupted") {
 		t.Errorf("summary:\n%s", stdout.String())
 	}
 	if _, err := os.Stat(out); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -31,7 +32,18 @@ type trainer struct {
 	// initial is the parameter file that starts the model (init_from), or "".
 	initial string
 
-	model   architectures.Model
+	// resume is the checkpoint to go on from, or nil; metrics then holds
+	// the rows up to its step.
+	resume *checkpoint
+	// afterStep, when set, is called after every optimiser step (tests use
+	// it to interrupt a run at a given step).
+	afterStep func(step int)
+
+	model architectures.Model
+	// pcg is the minibatch stream's source and perm the sample permutation
+	// it shuffles; both are part of a checkpoint.
+	pcg     *rand.PCG
+	perm    []int
 	step    int
 	metrics []results.Metric
 	// written is when metrics.parquet was last rewritten.
@@ -66,18 +78,25 @@ func (t *trainer) train(ctx context.Context) error {
 	train := x.Spec.Train
 	steps := train.Steps
 	batchSize := train.Batch.Size(t.data.Train.N)
-	rng := streams(x.Spec.Seed, streamBatches)
+	t.pcg = rand.NewPCG(x.Spec.Seed, streamBatches)
+	rng := rand.New(t.pcg)
 	baseLR := x.Opt.LR()
 	full := tensors(&t.data.Train, nil)
 	idx := make([]int, t.data.Train.N)
 	for i := range idx {
 		idx[i] = i
 	}
-	if err := t.evaluateLosses(0); err != nil {
+	t.perm = idx
+	if t.resume != nil {
+		if err := t.restore(t.resume); err != nil {
+			return err
+		}
+		t.log.Info().Int("step", t.step).Msg("resumed from the checkpoint")
+	} else if err := t.evaluateLosses(0); err != nil {
 		return err
 	}
 	prog := newProgress(t.log, steps, train.LogEvery)
-	for t.step = 0; t.step < steps; {
+	for t.step < steps {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -114,6 +133,9 @@ func (t *trainer) train(ctx context.Context) error {
 			if err := t.evaluateLosses(t.step); err != nil {
 				return err
 			}
+		}
+		if t.afterStep != nil {
+			t.afterStep(t.step)
 		}
 	}
 	return nil
@@ -196,7 +218,14 @@ func (t *trainer) evaluateLosses(step int) error {
 		return nil
 	}
 	t.written = time.Now()
-	return t.run.WriteMetrics(t.metrics)
+	if err := t.run.WriteMetrics(t.metrics); err != nil {
+		return err
+	}
+	if step == 0 {
+		return nil
+	}
+	// The checkpoint follows the metrics it continues from.
+	return t.saveCheckpoint()
 }
 
 func (t *trainer) fullLoss(s *datasets.Set) (float64, []float64, error) {
@@ -230,12 +259,22 @@ func (t *trainer) addMetric(step int, split, name string, v, elapsed float64) {
 	t.metrics = append(t.metrics, results.Metric{Step: int64(step), Split: split, Metric: name, Value: v, ElapsedS: elapsed})
 }
 
-// finalMetrics maps expectation names to the values of the last step:
-// "<split>.<metric>" for train and test rows, the bare metric name for eval.
+// finalMetrics maps expectation names to the values of the last step (see
+// finalValues).
 func (t *trainer) finalMetrics() map[string]float64 {
+	return finalValues(t.metrics)
+}
+
+// finalValues maps expectation names to the values of the last step:
+// "<split>.<metric>" for train and test rows, the bare metric name for eval.
+func finalValues(rows []results.Metric) map[string]float64 {
+	var last int64
+	for _, m := range rows {
+		last = max(last, m.Step)
+	}
 	out := map[string]float64{}
-	for _, m := range t.metrics {
-		if int(m.Step) != t.step {
+	for _, m := range rows {
+		if m.Step != last {
 			continue
 		}
 		if m.Split == "eval" {
