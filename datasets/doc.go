@@ -10,4 +10,10 @@
 // [Generate] assembles a [Data] value of training and test [Set]s. Every
 // random draw comes from the caller's *rand.Rand in a documented order, so a
 // seed reproduces the data bit for bit.
+//
+// Two data kinds are registered: `trajectories` ([Trajectories]: noisy states
+// along integrated trajectories, exact derivatives as targets) and
+// `phase_space` ([PhaseSpace]: states drawn from a sampler, or along
+// trajectories, with ẋ = f(x) and optional noise on ẋ — the data of the Lax
+// pair search).
 package datasets

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"ansatz/spec"
 	"errors"
 	"fmt"
 	"math"
@@ -74,19 +75,20 @@ func (r Radius) Sample(rng *rand.Rand, vars []string, x []float64) error {
 // variable. In YAML it is a number or a list of numbers.
 type Bounds []float64
 
-// UnmarshalYAML accepts a scalar (broadcast to all variables) or a sequence.
-func (b *Bounds) UnmarshalYAML(n *yaml.Node) error {
+// DecodeYAML accepts a number (broadcast to all variables) or a list of
+// numbers, with errors located in the spec.
+func (b *Bounds) DecodeYAML(n *yaml.Node, file string) spec.ErrorList {
 	if n.Kind == yaml.ScalarNode {
 		var v float64
-		if err := n.Decode(&v); err != nil {
-			return err
+		if errs := spec.Decode(n, &v, "", file); len(errs) > 0 {
+			return errs
 		}
 		*b = Bounds{v}
 		return nil
 	}
 	var vs []float64
-	if err := n.Decode(&vs); err != nil {
-		return err
+	if errs := spec.Decode(n, &vs, "", file); len(errs) > 0 {
+		return errs
 	}
 	*b = vs
 	return nil

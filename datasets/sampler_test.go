@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"ansatz/odeint"
+	"ansatz/spec"
 )
 
 func mustExpressions(t testing.TB, let, values []NamedExpr) *Expressions {
@@ -284,17 +285,24 @@ func TestBoundsYAML(t *testing.T) {
 		{"low: -1\nhigh: 2.5", Box{Low: Bounds{-1}, High: Bounds{2.5}}},
 		{"low: [0, 1]\nhigh: [1, 2]", Box{Low: Bounds{0, 1}, High: Bounds{1, 2}}},
 	}
-	for _, c := range cases {
-		var b Box
-		if err := yaml.Unmarshal([]byte(c.src), &b); err != nil {
+	decode := func(src string) (Box, spec.ErrorList) {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(src), &n); err != nil {
 			t.Fatal(err)
+		}
+		b := NewBox()
+		return *b, spec.Decode(n.Content[0], b, "initial", "s.yaml")
+	}
+	for _, c := range cases {
+		b, errs := decode(c.src)
+		if len(errs) > 0 {
+			t.Fatal(errs)
 		}
 		if !slices.Equal(b.Low, c.want.Low) || !slices.Equal(b.High, c.want.High) {
 			t.Errorf("%q: got %+v, want %+v", c.src, b, c.want)
 		}
 	}
-	var b Box
-	if err := yaml.Unmarshal([]byte("low: {a: 1}"), &b); err == nil {
+	if _, errs := decode("low: {a: 1}"); len(errs) == 0 {
 		t.Error("a mapping decoded as bounds")
 	}
 }
@@ -314,6 +322,36 @@ func TestRadiusValidate(t *testing.T) {
 		err := c.r.Validate()
 		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)) {
 			t.Errorf("%+v: got %v, want %q", c.r, err, c.want)
+		}
+	}
+}
+
+// TestBoundsYAML checks that box bounds decode from a number or a list, and
+// that a bad value is located.
+func TestBoundsDecodeYAML(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want Bounds
+		err  string
+	}{
+		{"-1", Bounds{-1}, ""},
+		{"[-1, 0.5]", Bounds{-1, 0.5}, ""},
+		{"abc", nil, "s.yaml:1:1"},
+		{"[1, x]", nil, "s.yaml:1:5"},
+	} {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(c.src), &n); err != nil {
+			t.Fatal(err)
+		}
+		var b Bounds
+		errs := b.DecodeYAML(n.Content[0], "s.yaml")
+		switch {
+		case c.err == "" && len(errs) > 0:
+			t.Errorf("%s: %v", c.src, errs)
+		case c.err == "" && !slices.Equal(b, c.want):
+			t.Errorf("%s: %v, want %v", c.src, b, c.want)
+		case c.err != "" && (len(errs) == 0 || !strings.Contains(errs.Error(), c.err)):
+			t.Errorf("%s: error %v, want one at %s", c.src, errs, c.err)
 		}
 	}
 }

@@ -211,7 +211,7 @@ func Generate(sys System, sampler Sampler, integ odeint.Integrator, opts Traject
 	clean := make([]float64, n*d)
 	dx := make([]float64, n*d)
 	var energy []float64
-	en, hasEnergy := sys.(Energy)
+	en, hasEnergy := energyOf(sys)
 	if hasEnergy {
 		energy = make([]float64, n)
 	}
