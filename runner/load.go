@@ -8,21 +8,22 @@ import (
 	"ansatz/spec"
 )
 
-// loadAll loads a spec file and expands its sweep into one spec per run.
-//
-// TODO(runner): stand-in for spec.LoadAll until it lands; it wraps spec.Load
-// into a one-element slice.
+// loadAll loads a spec file and expands its sweep into one spec per run, in
+// the order of spec.LoadAll.
 func loadAll(path string, overrides []string) ([]*spec.Spec, error) {
-	s, err := spec.Load(path, overrides)
-	if err != nil {
-		return nil, err
-	}
-	return []*spec.Spec{s}, nil
+	return spec.LoadAll(path, overrides)
 }
 
 // paramsOf returns the swept values of one expanded spec as manifest params.
 func paramsOf(s *spec.Spec) []results.Param {
-	return nil
+	if len(s.Params) == 0 {
+		return nil
+	}
+	out := make([]results.Param, len(s.Params))
+	for i, p := range s.Params {
+		out[i] = results.Param{Key: p.Key, Value: p.Value}
+	}
+	return out
 }
 
 // FormatParams renders swept values as "key=value key=value", or "-" when
