@@ -10,6 +10,9 @@
 //	ansatz emit slurm|k8s --plan plan.jsonl
 //	                               print an sbatch array script / an Indexed Job
 //	ansatz list [KIND]             registered components and their options
+//	ansatz runs [DIR]              write DIR/index.parquet (default runs), one row per run
+//	ansatz compare RUN...          the spec keys that differ and the final metrics, side by side
+//	ansatz schema                  print a JSON Schema of the spec format (for editors)
 //
 // A spec with a sweep: expands into several runs, each with its own run id.
 // A run that already finished is skipped (--force runs it again); an
@@ -37,6 +40,7 @@ import (
 	"syscall"
 
 	"ansatz/gemm"
+	"ansatz/index"
 	"ansatz/runner"
 )
 
@@ -57,6 +61,10 @@ Usage:
   ansatz emit slurm|k8s --plan FILE
                                 print an sbatch job-array script or a Kubernetes Indexed Job
   ansatz list [KIND]            list registered components and their options
+  ansatz runs [DIR]             write DIR/index.parquet (default runs): one row per run, swept
+                                parameters and final metrics as typed columns
+  ansatz compare RUN...         print the spec keys that differ and the final metrics side by side
+  ansatz schema                 print a JSON Schema of the spec format (for yaml-language-server)
   ansatz --version
 
 Flags (run, check, validate, plan):
@@ -117,6 +125,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "emit":
 		return emit(args[1:], stdout, stderr)
+	case "schema":
+		if len(args) > 1 {
+			fmt.Fprintln(stderr, "ansatz schema: no arguments (ansatz schema > ansatz.schema.json)")
+			return exitUsage
+		}
+		if err := runner.Schema(stdout); err != nil {
+			fmt.Fprintln(stderr, "ansatz schema:", err)
+			return exitFailed
+		}
+		return exitOK
+	case "runs":
+		if len(args) > 2 {
+			fmt.Fprintln(stderr, "ansatz runs: at most one folder")
+			return exitUsage
+		}
+		out := "runs"
+		if len(args) == 2 {
+			out = args[1]
+		}
+		path, err := index.Build(out)
+		if err != nil {
+			fmt.Fprintln(stderr, "ansatz runs:", err)
+			return exitFailed
+		}
+		fmt.Fprintln(stdout, path)
+		return exitOK
+	case "compare":
+		if len(args) < 2 {
+			fmt.Fprintln(stderr, "ansatz compare: give run folders (runs/<name>/<run-id>)")
+			return exitUsage
+		}
+		if err := index.Compare(stdout, args[1:]); err != nil {
+			fmt.Fprintln(stderr, "ansatz compare:", err)
+			return exitFailed
+		}
+		return exitOK
 	case "run", "check", "validate", "plan":
 	default:
 		fmt.Fprintf(stderr, "ansatz: unknown command %q%s; see ansatz --help\n", args[0], suggestCommand(args[0]))
@@ -298,7 +342,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // suggestCommand returns a "did you mean" hint for a mistyped subcommand.
 func suggestCommand(cmd string) string {
-	if s := suggest.Key(cmd, []string{"run", "check", "validate", "plan", "emit", "list"}); s != "" {
+	if s := suggest.Key(cmd, []string{"run", "check", "validate", "plan", "emit", "list", "runs", "compare", "schema"}); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

@@ -20,6 +20,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"ansatz/plots"
 	"ansatz/results"
 	"ansatz/runner"
 )
@@ -170,7 +171,7 @@ func onlyRunDir(t *testing.T, out string) string {
 var finalNames = map[string]bool{
 	results.ManifestFile: true, results.SpecFile: true, results.MetricsFile: true,
 	results.TrajectoriesFile: true, results.AnalysisFile: true, runner.ParamsFile: true,
-	runner.CheckpointFile: true,
+	runner.CheckpointFile: true, plots.Dir: true,
 }
 
 // tempName matches the temporary files of results.AtomicWrite: hidden, and

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"ansatz/registry"
+	"ansatz/spec"
 )
 
 // listComponents prints the registry: for each kind (or the one asked for)
@@ -78,4 +79,23 @@ func yamlType(t string) string {
 		return "{name: " + yamlType(t[len("map[string]"):]) + "}"
 	}
 	return t
+}
+
+// Schema writes a JSON Schema of the spec format (spec.Schema) that knows
+// every registered component and its options, for editors: with
+// yaml-language-server, a spec starting with
+// `# yaml-language-server: $schema=ansatz.schema.json` is completed and
+// checked as it is typed.
+func Schema(w io.Writer) error {
+	return spec.Schema(w, func(kind string) []spec.ComponentSchema {
+		var out []spec.ComponentSchema
+		for _, m := range registry.Modules(registry.Kind(kind)) {
+			var opts any
+			if m.New != nil {
+				opts = m.New()
+			}
+			out = append(out, spec.ComponentSchema{Name: m.Name, Doc: m.Doc, Options: opts})
+		}
+		return out
+	})
 }

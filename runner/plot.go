@@ -1,7 +1,12 @@
 package runner
 
-// plot writes the run's figures into its folder. A plot that cannot be drawn
-// is logged, not fatal: the numbers are on file.
-//
-// TODO(runner): call plots.Run once the plots package lands.
-func (t *trainer) plot() {}
+import "ansatz/plots"
+
+// plot draws the run's figures into <run>/plots/ (plots.Run) from what was
+// just flushed. A figure that cannot be drawn is logged, not fatal: the
+// numbers are on file.
+func (t *trainer) plot() {
+	if err := plots.Run(t.run.Dir, t.x.State.Vars, t.metrics, t.trajectories); err != nil {
+		t.log.Warn().Err(err).Msg("plots not drawn")
+	}
+}
