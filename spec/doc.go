@@ -29,4 +29,8 @@
 //   - Parse/Load, which add YAML syntax errors with positions, `--set`
 //     overrides applied to the node tree before decoding, and MarshalResolved,
 //     which writes the resolved spec (defaults filled) back to YAML.
+//   - LoadAll/ParseAll, which also follow `extends:` (files deep-merged, errors
+//     located in the file that wrote the key; extends.go) and expand `sweep:`
+//     (grid, list, random, seeds; sweep.go) into one Spec per run, and
+//     Schema, a JSON Schema of the format for editors (schema.go).
 package spec
