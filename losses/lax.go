@@ -17,12 +17,12 @@ func init() {
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "lax_l",
 		Doc: "every entry of L̇ is zero or proportional to some ẋ_k, and every ẋ_k appears in L̇ (needs a lax_pair model)",
-		New: func() any { return &LaxL{Coverage: Coverage{Coefficient: "least_squares", Epsilon: 1e-12}} },
+		New: func() any { return &LaxL{Coverage: Coverage{Coefficient: "least_squares", Zero: "absolute", Epsilon: 1e-12}} },
 	})
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "lax_lm",
 		Doc: "every entry of [L, M] is zero or proportional to some right-hand side f_k, and every f_k appears in [L, M] (needs a lax_pair model)",
-		New: func() any { return &LaxLM{Coverage: Coverage{Coefficient: "least_squares", Epsilon: 1e-12}} },
+		New: func() any { return &LaxLM{Coverage: Coverage{Coefficient: "least_squares", Zero: "absolute", Epsilon: 1e-12}} },
 	})
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "mode_collapse",
@@ -96,8 +96,8 @@ func (l *Lax) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.
 // with ⟨·⟩ the mean over the batch (the paper writes ‖·‖², a sum; the mean
 // keeps the value independent of the batch size). e is computed from the
 // batch moments ⟨a²⟩, ⟨a y⟩, ⟨y²⟩ (and the sums for the paper's
-// coefficients) as c²⟨a²⟩ − 2c⟨a y⟩ + ⟨y²⟩, which equals the mean of squares
-// up to rounding (so a value can be about −1e−16 instead of 0).
+// coefficients) as max(c²⟨a²⟩ − 2c⟨a y⟩ + ⟨y²⟩, 0), which equals the mean of
+// squares up to rounding (the clamp removes rounding below zero).
 //
 // The minimum over a set is a hard minimum: the smallest value is selected
 // and the gradient flows through it alone, as the paper means. It is not
@@ -126,7 +126,8 @@ func (l *Lax) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.
 // with lax (normalize: ldot) and mode_collapse.
 type Coverage struct {
 	Coefficient string  `yaml:"coefficient" spec:"oneof=paper|inverse|least_squares" doc:"c_ijk: paper (Σa/Σy as printed, not zero on an exact pair), inverse (Σy/Σa) or least_squares (⟨a y⟩/⟨a²⟩)"`
-	Epsilon     float64 `yaml:"epsilon" spec:">0" doc:"denominators of c smaller than this in magnitude are replaced by ±epsilon"`
+	Zero        string  `yaml:"zero" spec:"oneof=absolute|relative" doc:"cost of an entry that should vanish: absolute (⟨a_ij²⟩, as printed) or relative (⟨a_ij²⟩·Σ_k⟨y_k²⟩/Σ_ij⟨a_ij²⟩, scale free)"`
+	Epsilon     float64 `yaml:"epsilon" spec:">0" doc:"denominators smaller than this in magnitude are replaced by ±epsilon"`
 }
 
 // LaxL is L_L: the entries of L̇ against the observed ẋ (DX), as Coverage
@@ -210,11 +211,16 @@ func (c Coverage) Value(a, y *autodiff.Tensor) *autodiff.Tensor {
 		panic(fmt.Sprintf("losses: unknown coefficient %q", c.Coefficient)) // checked by the decoder
 	}
 	// e = c²⟨a²⟩ − 2c⟨a y⟩ + ⟨y²⟩, [m, d].
-	e := autodiff.Add(autodiff.Sub(autodiff.Mul(autodiff.Square(coef), aaCol), autodiff.Scale(autodiff.Mul(coef, ay), 2)), yy)
+	// Clamped at 0: rounding can leave −1e−16 where a ∝ y exactly.
+	e := autodiff.ReLU(autodiff.Add(autodiff.Sub(autodiff.Mul(autodiff.Square(coef), aaCol), autodiff.Scale(autodiff.Mul(coef, ay), 2)), yy))
+	zero := aa // [1, m] the cost of a_ij = 0
+	if c.Zero == "relative" {
+		zero = autodiff.Mul(aa, autodiff.Div(autodiff.Sum(yy), c.guard(autodiff.Sum(aa))))
+	}
 	// Hard minima: pick indices by value, gather the picked entries from
-	// [e (row-major) | ⟨a²⟩] so the gradient flows through them.
-	all := autodiff.Concat(autodiff.Reshape(e, 1, m*d), aa)
-	ev, av := e.Data(), aa.Data()
+	// [e (row-major) | zero] so the gradient flows through them.
+	all := autodiff.Concat(autodiff.Reshape(e, 1, m*d), zero)
+	ev, av := e.Data(), zero.Data()
 	pick := make([]int, 0, m+d)
 	for i := range m {
 		best, bv := m*d+i, av[i]
@@ -271,6 +277,11 @@ func (c Coverage) guard(den *autodiff.Tensor) *autodiff.Tensor {
 //   - centered: A = L − ⟨L⟩_batch, the deviation of L from its batch mean;
 //   - l_dot: A = L̇ = (∂L/∂x)·ẋ, the part of L that the Lax equation sees (it
 //     carries the units of ẋ, so choose the bound accordingly).
+//
+// For these two the batch mean is taken inside the hinge, max(b − ⟨Σ|A|⟩, 0):
+// the state dependence vanishes at the origin (and L̇ at fixed points), so a
+// bound per sample could never be met there and would push L to grow
+// without end, against the other terms.
 type ModeCollapse struct {
 	On    string  `yaml:"on" spec:"oneof=values|centered|l_dot" doc:"what L's bound applies to: values (L, as printed), centered (L minus its batch mean) or l_dot (L̇); M always uses its values"`
 	Bound float64 `yaml:"bound" spec:">0" doc:"the lower bound on Σ_ij |A_ij| (1 as printed)"`
@@ -301,15 +312,27 @@ func (l *ModeCollapse) Loss(m architectures.Model, b Batch, createGraph bool) (*
 		lm, mm = p.LM(b.X)
 	}
 	lf := autodiff.Reshape(lm, nb, n*n)
-	if l.On == "centered" {
-		lf = autodiff.Sub(lf, autodiff.MeanAxis(lf, 0))
+	var lh *autodiff.Tensor
+	switch l.On {
+	case "centered":
+		lh = l.hingeOfMean(autodiff.Sub(lf, autodiff.MeanAxis(lf, 0)))
+	case "l_dot":
+		lh = l.hingeOfMean(lf)
+	default:
+		lh = l.hinge(lf)
 	}
-	mf := autodiff.Reshape(mm, nb, n*n)
-	v := autodiff.Add(l.hinge(lf), l.hinge(mf))
+	v := autodiff.Add(lh, l.hinge(autodiff.Reshape(mm, nb, n*n)))
 	if !createGraph {
 		v = v.Detach()
 	}
 	return v, nil
+}
+
+// hingeOfMean returns max(bound − ⟨Σ_j |a_j|⟩, 0) for a [B, n²], the mean
+// over the rows inside the hinge.
+func (l *ModeCollapse) hingeOfMean(a *autodiff.Tensor) *autodiff.Tensor {
+	s := autodiff.Mean(autodiff.SumAxis(autodiff.Abs(a), 1))
+	return autodiff.ReLU(autodiff.AddScalar(autodiff.Neg(s), l.Bound))
 }
 
 // hinge returns ⟨max(bound − Σ_j |a_j|, 0)⟩ over the rows of a [B, n²].
