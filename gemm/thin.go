@@ -13,8 +13,8 @@ const (
 
 // thin computes C = alpha·op(A)·op(B) + beta·C when C has at most thinMax
 // rows or columns, or at most thinRowsMax rows and B is not transposed, and
-// reports whether it did. Nothing is packed except, at
-// most, one narrow panel or a few short vectors.
+// reports whether it did. Nothing is packed except, at most, one narrow
+// panel or a few short vectors.
 func thin(ks *kernelSet, aT, bT bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) bool {
 	if n > thinMax && (m > thinRowsMax || m > thinMax && bT) {
 		return false
