@@ -37,6 +37,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"ansatz/gemm"
@@ -71,7 +72,16 @@ Flags (run, check, validate, plan):
 `
 )
 
+// gcPercent is the garbage collector's target when $GOGC is not set. A
+// training step allocates many short-lived tensors over a small live heap,
+// so the default (100) collects very often: 400 took 25–30% less CPU time
+// on a sweep of small runs. Set GOGC to choose otherwise.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first Ctrl-C stops the run cleanly (its results are kept);
