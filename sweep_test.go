@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"ansatz/plots"
 	"ansatz/results"
 	"ansatz/runner"
 )
@@ -142,6 +146,7 @@ func TestPlanAsJobArray(t *testing.T) {
 	if dirs := runDirs(t, cluster); len(dirs) != 8 {
 		t.Errorf("%d run folders from the job array, want 8", len(dirs))
 	}
+	checkIndexAndCompare(t, local, plan)
 	if got := ansatz(t, "run", "--plan", planFile, "--index", "8", "--out", cluster); got.code != exitUsage ||
 		!strings.Contains(got.stderr, "--index=8 is out of range: the plan has 8 runs") {
 		t.Errorf("index out of range: exit %d\n%s", got.code, got.stderr)
@@ -166,5 +171,44 @@ func TestPlanAsJobArray(t *testing.T) {
 	spec, _ := job["spec"].(map[string]any)
 	if job["kind"] != "Job" || spec["completionMode"] != "Indexed" || spec["completions"] != 8 || spec["parallelism"] != 2 {
 		t.Errorf("Job: %v", job)
+	}
+}
+
+// checkIndexAndCompare runs `ansatz runs` and `ansatz compare` on the output
+// of a sweep, and checks the plots of its runs are PNG files.
+func checkIndexAndCompare(t *testing.T, out string, plan []runner.PlanEntry) {
+	t.Helper()
+	got := ansatz(t, "runs", out)
+	if got.code != exitOK {
+		t.Fatalf("runs: exit %d\n%s", got.code, got.stderr)
+	}
+	tab := readParquet(t, filepath.Join(out, "index.parquet"))
+	if len(tab.rows) != 8 || !slices.Contains(tab.columns, "train.optimizer.lr") || !slices.Contains(tab.columns, "test.loss") {
+		t.Errorf("index.parquet: %d rows, columns %v", len(tab.rows), tab.columns)
+	}
+	a, b := results.Dir(out, plan[0].Name, plan[0].RunID), results.Dir(out, plan[5].Name, plan[5].RunID)
+	got = ansatz(t, "compare", a, b)
+	if got.code != exitOK || !strings.Contains(got.stdout, "train.optimizer.lr") || !strings.Contains(got.stdout, "test.loss") {
+		t.Errorf("compare: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(a, plots.Dir, "*.png"))
+	if len(pngs) < 3 {
+		t.Errorf("plots of %s: %v, want losses, phase and energy", a, pngs)
+	}
+	for _, p := range pngs {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	got = ansatz(t, "schema")
+	var schema map[string]any
+	if err := json.Unmarshal([]byte(got.stdout), &schema); err != nil || got.code != exitOK || schema["properties"] == nil {
+		t.Errorf("schema: exit %d, %v\n%.200s", got.code, err, got.stdout)
 	}
 }
