@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -74,14 +75,32 @@ func runJobs(ctx context.Context, stdout, stderr io.Writer, jobs []job, opts Opt
 		todo = notStarted(out, jobs, todo, "not started: --fail-fast after a spec error")
 	}
 	// Specs that init_from refers to run first, one by one, so that
-	// concurrent runs never race to create the same run.
+	// concurrent runs never race to create the same run; the runs whose
+	// prerequisite did not finish fail without starting.
+	prereq := map[string]error{}
+	ready := todo[:0]
 	for _, i := range todo {
-		if src := jobs[i].x.InitFrom; src != nil && src.exp != nil && ctx.Err() == nil {
-			if _, err := initialParams(ctx, src, opts); err != nil {
-				opts.Logger.Error().Err(err).Msg("init_from")
-			}
+		src := jobs[i].x.InitFrom
+		if src == nil || src.exp == nil || ctx.Err() != nil {
+			ready = append(ready, i)
+			continue
 		}
+		err, done := prereq[src.id]
+		if !done {
+			_, err = initialParams(ctx, src, opts)
+			prereq[src.id] = err
+		}
+		if err != nil {
+			j := jobs[i]
+			out[i] = Outcome{Spec: j.path, Point: j.x.Point, Params: j.x.Params, Name: j.x.Spec.Name, RunID: j.x.RunID,
+				Status: results.StatusFailed, Err: fmt.Errorf("%s: %w", j.path, err)}
+			report(stderr, opts, out[i])
+			failed.Store(true)
+			continue
+		}
+		ready = append(ready, i)
 	}
+	todo = ready
 
 	workers := max(1, min(opts.Jobs, len(todo)))
 	next := make(chan int)

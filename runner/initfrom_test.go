@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,5 +100,26 @@ func TestInitFromErrors(t *testing.T) {
 				t.Errorf("error %q, want it at self.yaml:3:12 and to say %q", msg, c.want)
 			}
 		})
+	}
+}
+
+// TestInitFromSweepParallel: a sweep whose runs all start from another
+// spec's run, run two at a time, runs that spec once, first.
+func TestInitFromSweepParallel(t *testing.T) {
+	dir, out := t.TempDir(), t.TempDir()
+	writeSpec(t, dir, "base.yaml", tinySpec)
+	derived := writeSpec(t, dir, "derived.yaml", strings.Replace(strings.Replace(
+		strings.Replace(tinySpec, "name: tiny", "name: derived", 1), "seed: 1", "seed: 1\ninit_from: base.yaml", 1),
+		"expect:", "sweep:\n  seeds: [1, 2, 3, 4]\nexpect:", 1))
+	opts := quietOptions(out)
+	opts.Jobs = 2
+	got := RunAll(t.Context(), io.Discard, io.Discard, []string{derived}, opts)
+	for _, o := range got {
+		if o.Status != results.StatusOK {
+			t.Errorf("run %d: %s (%v)", o.Point, o.Status, o.Err)
+		}
+	}
+	if dirs, _ := filepath.Glob(filepath.Join(out, "tiny", "*")); len(dirs) != 1 {
+		t.Errorf("base runs %v, want exactly one", dirs)
 	}
 }
