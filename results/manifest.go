@@ -63,6 +63,8 @@ type Manifest struct {
 	Ended time.Time `json:"ended,omitzero"`
 	// Overrides are the --set key=value arguments, in the order given.
 	Overrides []string `json:"overrides"`
+	// Extends are the files the spec extends (extends:), depth first.
+	Extends []string `json:"extends,omitempty"`
 	// Params are the values a sweep set for this run (swept key, value), in
 	// the sweep's order; empty for a run that is not part of a sweep.
 	Params []Param `json:"params,omitempty"`

@@ -229,7 +229,7 @@ func runExperiment(ctx context.Context, path string, x *Experiment, opts Options
 	m := &results.Manifest{
 		RunID: x.RunID, Name: x.Spec.Name, SpecFile: path, Seed: x.Spec.Seed,
 		Status: results.StatusRunning, Started: start.UTC(), Overrides: x.Spec.Overrides,
-		Params: x.Params, Spec: string(x.Resolved),
+		Params: x.Params, Extends: x.Spec.Extends, Spec: string(x.Resolved),
 	}
 	if state == stateResume {
 		m.Started = old.Started
