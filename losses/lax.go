@@ -17,12 +17,16 @@ func init() {
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "lax_l",
 		Doc: "every entry of L̇ is zero or proportional to some ẋ_k, and every ẋ_k appears in L̇ (needs a lax_pair model)",
-		New: func() any { return &LaxL{Coverage: Coverage{Coefficient: "least_squares", Zero: "absolute", Epsilon: 1e-12}} },
+		New: func() any {
+			return &LaxL{Coverage: Coverage{Coefficient: "least_squares", Zero: "absolute", Epsilon: 1e-12}}
+		},
 	})
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "lax_lm",
 		Doc: "every entry of [L, M] is zero or proportional to some right-hand side f_k, and every f_k appears in [L, M] (needs a lax_pair model)",
-		New: func() any { return &LaxLM{Coverage: Coverage{Coefficient: "least_squares", Zero: "absolute", Epsilon: 1e-12}} },
+		New: func() any {
+			return &LaxLM{Coverage: Coverage{Coefficient: "least_squares", Zero: "absolute", Epsilon: 1e-12}}
+		},
 	})
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "mode_collapse",
