@@ -620,13 +620,7 @@ func (a *LaxVerify) Validate() error {
 
 // Requires a Lax pair and the true system.
 func (a *LaxVerify) Requires(c *Context) error {
-	if _, err := laxPairOf(c); err != nil {
-		return err
-	}
-	if c.System == nil {
-		return errors.New("needs the true system")
-	}
-	return nil
+	return requireLaxAndSystem(c)
 }
 
 // Analyse reads the pair out (as lax_readout, on the held-out states),
@@ -732,13 +726,7 @@ func (a *ConservedTraces) Validate() error {
 
 // Requires a Lax pair and the true system.
 func (a *ConservedTraces) Requires(c *Context) error {
-	if _, err := laxPairOf(c); err != nil {
-		return err
-	}
-	if c.System == nil {
-		return errors.New("needs the true system")
-	}
-	return nil
+	return requireLaxAndSystem(c)
 }
 
 // Analyse integrates Count true trajectories (dopri5 with its defaults, from
@@ -903,4 +891,16 @@ func linearFit(x, y []float64) (ab [2]float64, r2 float64, ok bool) {
 		ssRes += e * e
 	}
 	return ab, 1 - ssRes/vy, true
+}
+
+// requireLaxAndSystem is Requires for analyses that need a Lax pair and the
+// true system.
+func requireLaxAndSystem(c *Context) error {
+	if _, err := laxPairOf(c); err != nil {
+		return err
+	}
+	if c.System == nil {
+		return errors.New("needs the true system")
+	}
+	return nil
 }
