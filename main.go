@@ -75,8 +75,11 @@ Flags (run, check, validate, plan):
 // gcPercent is the garbage collector's target when $GOGC is not set. A
 // training step allocates many short-lived tensors over a small live heap,
 // so the default (100) collects very often: 400 took 25–30% less CPU time
-// on a sweep of small runs. Set GOGC to choose otherwise.
-const gcPercent = 400
+// on a sweep of small runs, and 1000 let two concurrent runs (-j 2) scale
+// 1.6–1.9× instead of 1.5× (8 runs of testdata/sweep/seeds.yaml). The heap
+// may then grow to about 11× the live data, which is small for the networks
+// here. Set GOGC to choose otherwise.
+const gcPercent = 1000
 
 func main() {
 	if os.Getenv("GOGC") == "" {
