@@ -29,7 +29,7 @@ const sweepSpec = "testdata/sweep/seeds.yaml"
 // with exactly the metric values of an uninterrupted run; a third command
 // skips the finished run.
 func TestKillAndResume(t *testing.T) {
-	long := []string{"--set", "train.steps=50000", "--set", "train.eval_every=500", "--set", "sweep.seeds=[1]",
+	long := []string{"--set", "train.steps=200000", "--set", "train.eval_every=2000", "--set", "sweep.seeds=[1]",
 		"--set", "sweep.grid={train.optimizer.lr: [1e-3]}"}
 	ref := t.TempDir()
 	if got := ansatz(t, append([]string{"run", sweepSpec, "--out", ref}, long...)...); got.code != exitOK {
