@@ -53,9 +53,10 @@ type Context struct {
 	System datasets.System
 	// Test is the held-out data.
 	Test *datasets.Set
-	// Sampler draws initial conditions like the data's, from RNG (the
-	// analyses' own random stream), e.g. to integrate held-out true
-	// trajectories.
+	// Sampler draws initial conditions like the data's, from RNG (this
+	// analysis' own random stream, keyed by its kind and occurrence, so the
+	// order of analyses in a spec does not matter), e.g. to integrate
+	// held-out true trajectories.
 	Sampler datasets.Sampler
 	RNG     *rand.Rand
 }

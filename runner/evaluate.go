@@ -3,6 +3,8 @@ package runner
 import (
 	"ansatz/architectures"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"time"
 
 	"ansatz/analyses"
@@ -16,7 +18,7 @@ import (
 func (t *trainer) evaluate() error {
 	x := t.x
 	ctx := &analyses.Context{Vars: x.State.Vars, Energy: x.Energy, Model: t.model,
-		System: x.System, Test: &t.data.Test, Sampler: x.Data.Sampler(), RNG: streams(x.Spec.Seed, streamAnalyses)}
+		System: x.System, Test: &t.data.Test, Sampler: x.Data.Sampler()}
 	if ro := x.Spec.Evaluate.Rollouts; ro != nil {
 		r, err := t.rollouts()
 		if err != nil {
@@ -30,7 +32,13 @@ func (t *trainer) evaluate() error {
 		}
 		t.trajectories = trajectoryRows(r, x.Energy)
 	}
+	seen := map[string]int{}
 	for _, a := range x.Analyses {
+		// Each analysis draws from a stream of its own, keyed by its kind and
+		// how many of that kind came before it, so that reordering or adding
+		// analyses does not change another's samples.
+		seen[a.kind]++
+		ctx.RNG = analysisStream(x.Spec.Seed, a.kind, seen[a.kind])
 		res, err := a.a.Analyse(ctx)
 		if err != nil {
 			return fmt.Errorf("analysis %s: %w", a.kind, err)
@@ -121,4 +129,11 @@ func trajectoryRows(r *analyses.Rollouts, energy func([]float64) float64) []resu
 		}
 	}
 	return rows
+}
+
+// analysisStream returns the random stream of the n-th analysis of a kind.
+func analysisStream(seed uint64, kind string, n int) *rand.Rand {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s#%d", kind, n)
+	return rand.New(rand.NewPCG(seed, streamAnalyses<<56^h.Sum64()))
 }
