@@ -40,14 +40,9 @@ func LoadAll(path string, overrides []string) ([]*Spec, error) {
 // that expands to more than one point is an error at the sweep: key (use
 // ParseAll or LoadAll for those). A sweep of one point gives that point.
 func Parse(file string, data []byte, overrides []string) (*Spec, error) {
-	specs, err := ParseAll(file, data, overrides)
+	specs, err := parsePoints(file, data, overrides, true)
 	if err != nil {
 		return nil, err
-	}
-	if len(specs) != 1 {
-		s := specs[0]
-		return nil, s.Annotate(ErrorList{{Pos: s.sweepPos, Path: "sweep",
-			Msg: fmt.Sprintf("expands to %d runs; this command reads a spec of one run", len(specs))}}).Sorted()
 	}
 	return specs[0], nil
 }
@@ -127,6 +122,12 @@ func Parse(file string, data []byte, overrides []string) (*Spec, error) {
 // ("--set train.steps=-3: train.steps: must be > 0, got -3"). The overrides
 // are recorded in Spec.Overrides.
 func ParseAll(file string, data []byte, overrides []string) ([]*Spec, error) {
+	return parsePoints(file, data, overrides, false)
+}
+
+// parsePoints is ParseAll; with one set, a sweep of more than one point is an
+// error found before any point is decoded.
+func parsePoints(file string, data []byte, overrides []string, one bool) ([]*Spec, error) {
 	l := &loader{main: file}
 	proto := NewSpec()
 	proto.File, proto.Source = file, data
@@ -176,6 +177,10 @@ func ParseAll(file string, data []byte, overrides []string) ([]*Spec, error) {
 	points, es := l.expandSweep(sweep, seed)
 	if len(es) > 0 || len(errs) > 0 {
 		return fail(append(errs, es...))
+	}
+	if one && len(points) > 1 {
+		return fail(ErrorList{{Pos: proto.sweepPos, Path: "sweep",
+			Msg: fmt.Sprintf("expands to %d runs; this command reads a spec of one run", len(points))}})
 	}
 
 	specs := make([]*Spec, 0, len(points))
