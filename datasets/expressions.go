@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"ansatz/suggest"
+	"ansatz/symbolic"
 	"errors"
 	"fmt"
 	"math"
@@ -355,15 +356,17 @@ type function struct {
 	f2 func(float64, float64) float64
 }
 
-// functions are the built-ins; the deterministic ones are those of the
-// equations' language (package symbolic).
-var functions = map[string]function{
-	"sin": {f1: math.Sin}, "cos": {f1: math.Cos}, "tan": {f1: math.Tan},
-	"exp": {f1: math.Exp}, "log": {f1: math.Log}, "sqrt": {f1: math.Sqrt},
-	"abs": {f1: math.Abs}, "tanh": {f1: math.Tanh}, "sinh": {f1: math.Sinh},
-	"cosh": {f1: math.Cosh}, "atan": {f1: math.Atan},
-	"atan2": {f2: math.Atan2}, "pow": {f2: math.Pow},
-	"uniform": {}, "normal": {},
+// functions are the built-ins: those of the equations' language (package
+// symbolic) and the random draws uniform and normal.
+var functions = builtins()
+
+func builtins() map[string]function {
+	fs := map[string]function{"uniform": {}, "normal": {}}
+	for _, name := range symbolic.Functions() {
+		f1, f2, _ := symbolic.Builtin(name)
+		fs[name] = function{f1: f1, f2: f2}
+	}
+	return fs
 }
 
 func functionNames() []string {

@@ -47,6 +47,15 @@ func Functions() []string {
 	return append([]string(nil), functionNames...)
 }
 
+// Builtin returns the evaluation of the built-in function name: f1 for a
+// function of one argument, f2 for one of two; ok is false for other names.
+// Other evaluators of the language (e.g. samplers with random draws) use it
+// so that the built-ins are defined once.
+func Builtin(name string) (f1 func(float64) float64, f2 func(float64, float64) float64, ok bool) {
+	f, ok := functions[name]
+	return f.f1, f.f2, ok
+}
+
 // reservedWords are words that expr's lexer turns into operators or
 // literals, so they can never be names in an expression.
 var reservedWords = map[string]bool{
