@@ -1,6 +1,14 @@
 package architectures
 
-import "ansatz/autodiff"
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"ansatz/autodiff"
+	"ansatz/nn"
+	"ansatz/registry"
+	"ansatz/spec"
+)
 
 // ConservedQuantities is a Model that learns k functions F_i(x) of the state
 // meant to be conserved along the flow (Ḟ_i = ∇F_i·ẋ = 0). The analysis
@@ -12,4 +20,137 @@ type ConservedQuantities interface {
 	// Conserved returns F [B, k] for states x [B, d] (no graph kept when
 	// createGraph is false).
 	Conserved(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error)
+}
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Model, Name: "conserved",
+		Doc: "k functions F_1…F_k of the state (MLPs, or polynomials in the state variables) searched for as conserved quantities (loss conserved: Ḟ_i = ∇F_i·ẋ = 0)",
+		New: func() any { return NewConservedConfig() },
+	})
+}
+
+// ConservedConfig is the options of the conserved model: k separate
+// functions of the original state variables, each an MLP x → F_i(x) or a
+// polynomial Σ_α c_α x^α (kind polynomial: every F_i is then a formula in
+// the monomials up to degree, which the readout recovers exactly).
+type ConservedConfig struct {
+	Count   int          `yaml:"count" doc:"k: how many functions to search for (at most 2·dof − 1 for a flow of dimension 2·dof)"`
+	Kind    string       `yaml:"kind" spec:"oneof=mlp|polynomial" doc:"mlp (one network per function) or polynomial (coefficients of the monomials up to degree)"`
+	Degree  int          `yaml:"degree" doc:"polynomial: the highest total degree of the monomials"`
+	Network nn.MLPConfig `yaml:",inline"`
+}
+
+// NewConservedConfig returns the defaults: one MLP with two hidden layers
+// of 32, tanh, Glorot weights, uniform biases and an output bias (degree 2
+// for kind polynomial).
+func NewConservedConfig() *ConservedConfig {
+	return &ConservedConfig{
+		Count: 1, Kind: "mlp", Degree: 2,
+		Network: nn.MLPConfig{Hidden: []int{32, 32}, Activation: "tanh", Init: "glorot", LastBias: true, BiasInit: "uniform"},
+	}
+}
+
+// Validate checks the count, the degree and, for kind mlp, the network.
+func (c *ConservedConfig) Validate() error {
+	if c.Count < 1 {
+		return spec.FieldErrorf("count", "must be ≥ 1, got %d", c.Count)
+	}
+	if c.Kind == "polynomial" && c.Degree < 1 {
+		return spec.FieldErrorf("degree", "must be ≥ 1 (a constant is conserved trivially), got %d", c.Degree)
+	}
+	if c.Kind == "mlp" {
+		return validateNetwork(c.Network)
+	}
+	return nil
+}
+
+// Build returns the k functions for the phase space, drawn from rng in
+// order. A flow of dimension d has at most d − 1 independent conserved
+// quantities (time-independent ones), so count must not exceed that.
+func (c *ConservedConfig) Build(s State, rng *rand.Rand) (Model, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("conserved: %w", err)
+	}
+	d := s.Dim()
+	if c.Count > d-1 {
+		return nil, fmt.Errorf("conserved: count: a flow in %d variables has at most %d independent conserved quantities, got count %d", d, d-1, c.Count)
+	}
+	m := &ConservedModel{k: c.Count}
+	switch c.Kind {
+	case "mlp":
+		cfg := c.Network
+		cfg.In, cfg.Out = d, 1
+		for i := range c.Count {
+			net, err := nn.NewMLP(rng, cfg)
+			if err != nil {
+				return nil, fmt.Errorf("conserved: F_%d: %w", i+1, err)
+			}
+			m.nets = append(m.nets, net)
+		}
+	case "polynomial":
+		exps := monomials(d, c.Degree)
+		m.poly = &MatrixFunc{kind: "polynomial", n: 1, d: d, exps: exps, names: monomialNames(exps, s.Vars)}
+		w := make([]float64, len(exps)*c.Count)
+		for i := range w {
+			w[i] = PolynomialInitScale * rng.NormFloat64()
+		}
+		m.poly.coef = autodiff.Variable(w, len(exps), c.Count)
+	default:
+		return nil, fmt.Errorf("conserved: kind %q is not mlp or polynomial", c.Kind)
+	}
+	return m, nil
+}
+
+// ConservedModel is a built conserved model.
+type ConservedModel struct {
+	k    int
+	nets []*nn.MLP
+	poly *MatrixFunc // kind polynomial: coef [K, k]
+}
+
+// Params returns each network's parameters in order, or the coefficient
+// matrix [K, k] of a polynomial.
+func (m *ConservedModel) Params() []*autodiff.Tensor {
+	if m.poly != nil {
+		return []*autodiff.Tensor{m.poly.coef}
+	}
+	var ps []*autodiff.Tensor
+	for _, n := range m.nets {
+		ps = append(ps, n.Params()...)
+	}
+	return ps
+}
+
+// NumConserved is k.
+func (m *ConservedModel) NumConserved() int { return m.k }
+
+// Monomials names the monomials of a polynomial model (the rows of its
+// coefficient matrix); nil for networks.
+func (m *ConservedModel) Monomials() []string {
+	if m.poly == nil {
+		return nil
+	}
+	return m.poly.names
+}
+
+// Conserved returns F [B, k] for x [B, d].
+func (m *ConservedModel) Conserved(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error) {
+	var f *autodiff.Tensor
+	if m.poly != nil {
+		f = autodiff.MatMul(m.poly.Features(x), m.poly.coef)
+	} else {
+		cols := make([]*autodiff.Tensor, len(m.nets))
+		for i, n := range m.nets {
+			cols[i] = n.Forward(x)
+		}
+		f = cols[0]
+		if len(cols) > 1 {
+			f = autodiff.Concat(cols...)
+		}
+	}
+	if !createGraph {
+		return f.Detach(), nil
+	}
+	return f, nil
 }

@@ -1,0 +1,129 @@
+package losses
+
+import (
+	"fmt"
+
+	"ansatz/architectures"
+	"ansatz/autodiff"
+	"ansatz/registry"
+	"ansatz/spec"
+)
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Loss, Name: "conserved",
+		Doc: "direct search for conserved quantities: mean_i ⟨Ḟ_i²⟩/⟨|∇F_i|²|ẋ|²⟩ with Ḟ_i = ∇F_i·ẋ, plus a weight times Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩ that keeps the F_i independent (needs a model with conserved quantities)",
+		New: func() any { return &Conserved{Target: "dx", Normalize: "ratio", Independence: 1, Epsilon: 1e-12} },
+	})
+}
+
+// Conserved is the direct condition for conserved quantities, 0 = Ḟ_i =
+// ∇F_i·ẋ = {F_i, H}, on k learned functions (any
+// architectures.ConservedQuantities model):
+//
+//	(1/k) Σ_i ⟨Ḟ_i²⟩ / (⟨|∇F_i|² |ẋ|²⟩ + ε)  +  w Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩
+//
+// with ⟨·⟩ the batch mean. Normalize "ratio" (the default) divides by
+// ⟨|∇F_i|²|ẋ|²⟩, so the first term is a mean squared cosine between ∇F_i and
+// ẋ weighted by |∇F_i|²|ẋ|²: invariant under F_i → aF_i + b, it cannot be
+// lowered by shrinking F_i, and lies in [0, 1]. Normalize "none" is the bare
+// ⟨Ḟ_i²⟩, which a constant or a vanishing F_i minimises.
+//
+// The independence term penalises parallel gradients sample by sample
+// (cos² of the angle between ∇F_i and ∇F_j); without it all k functions
+// converge to the same quantity (or functions of it: ∇g(F) ∥ ∇F).
+type Conserved struct {
+	Target       string  `yaml:"target" spec:"oneof=dx|f" doc:"which ẋ Ḟ = ∇F·ẋ uses: dx (the data's observed derivatives) or f (the equations' right-hand side at the states)"`
+	Normalize    string  `yaml:"normalize" spec:"oneof=ratio|none" doc:"ratio: ⟨Ḟ²⟩/⟨|∇F|²|ẋ|²⟩ (scale free); none: ⟨Ḟ²⟩ (won by a constant)"`
+	Independence float64 `yaml:"independence" doc:"weight of Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩, which keeps the functions independent"`
+	Epsilon      float64 `yaml:"epsilon" doc:"added to denominators (the ratio and the gradient norms)"`
+}
+
+// Validate checks the weight and ε.
+func (l *Conserved) Validate() error {
+	if l.Independence < 0 {
+		return spec.FieldErrorf("independence", "must be ≥ 0, got %g", l.Independence)
+	}
+	if l.Epsilon < 0 {
+		return spec.FieldErrorf("epsilon", "must be ≥ 0, got %g", l.Epsilon)
+	}
+	return nil
+}
+
+// conservedModel returns m as a ConservedQuantities model.
+func conservedModel(m architectures.Model) (architectures.ConservedQuantities, error) {
+	c, ok := m.(architectures.ConservedQuantities)
+	if !ok {
+		return nil, fmt.Errorf("loss conserved needs a model of conserved quantities (model kind conserved or scnn), got %T", m)
+	}
+	return c, nil
+}
+
+// Accepts requires a model of conserved quantities.
+func (l *Conserved) Accepts(m architectures.Model) error {
+	_, err := conservedModel(m)
+	return err
+}
+
+// Loss returns the normalised conservation residual plus the independence
+// penalty.
+func (l *Conserved) Loss(m architectures.Model, b Batch, createGraph bool) (*autodiff.Tensor, error) {
+	c, err := conservedModel(m)
+	if err != nil {
+		return nil, err
+	}
+	v := b.DX
+	if l.Target == "f" {
+		if b.F == nil {
+			return nil, fmt.Errorf("loss conserved: target f: the data carries no right-hand side f(x)")
+		}
+		v = b.F
+	}
+	if v == nil {
+		return nil, fmt.Errorf("loss conserved: the data carries no time derivatives ẋ")
+	}
+	in := autodiff.Variable(b.X.Data(), b.X.Shape()...)
+	f, err := c.Conserved(in, true)
+	if err != nil {
+		return nil, fmt.Errorf("loss conserved: %w", err)
+	}
+	jac, err := architectures.InputJacobian(f, in, createGraph)
+	if err != nil {
+		return nil, fmt.Errorf("loss conserved: %w", err)
+	}
+	grads := architectures.JacobianRows(jac)
+	k := len(grads)
+	v2 := autodiff.SumAxis(autodiff.Square(v), 1) // [B, 1]
+	var total *autodiff.Tensor
+	unit := make([]*autodiff.Tensor, k)
+	for i, g := range grads {
+		g2 := autodiff.SumAxis(autodiff.Square(g), 1)
+		fdot := autodiff.SumAxis(autodiff.Mul(g, v), 1)
+		term := autodiff.Mean(autodiff.Square(fdot))
+		if l.Normalize == "ratio" {
+			term = autodiff.Div(term, autodiff.AddScalar(autodiff.Mean(autodiff.Mul(g2, v2)), l.Epsilon))
+		}
+		total = addTerm(total, term)
+		unit[i] = autodiff.Div(g, autodiff.Sqrt(autodiff.AddScalar(g2, l.Epsilon)))
+	}
+	total = autodiff.Scale(total, 1/float64(k))
+	if l.Independence > 0 && k > 1 {
+		var ind *autodiff.Tensor
+		for i := range k {
+			for j := i + 1; j < k; j++ {
+				cos := autodiff.SumAxis(autodiff.Mul(unit[i], unit[j]), 1)
+				ind = addTerm(ind, autodiff.Mean(autodiff.Square(cos)))
+			}
+		}
+		total = autodiff.Add(total, autodiff.Scale(ind, l.Independence))
+	}
+	return total, nil
+}
+
+// addTerm returns a + b, or b when a is nil.
+func addTerm(a, b *autodiff.Tensor) *autodiff.Tensor {
+	if a == nil {
+		return b
+	}
+	return autodiff.Add(a, b)
+}
