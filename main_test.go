@@ -333,13 +333,6 @@ func TestBadInput(t *testing.T) {
 			want: []string{"train.steps", "got -3"},
 		},
 		{
-			name: "zero steps",
-			spec: func(t *testing.T) string { return variant(t, dir, "zero-steps.yaml", "steps: 20", "steps: 0") },
-			code: exitUsage,
-			at:   "steps: »0",
-			want: []string{"train.steps", "got 0"},
-		},
-		{
 			name: "zero trajectories",
 			spec: func(t *testing.T) string { return variant(t, dir, "zero-count.yaml", "count: 6", "count: 0") },
 			code: exitUsage,

@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"ansatz/registry"
+	"ansatz/systems"
 )
 
 func init() {
@@ -32,6 +33,16 @@ type Rollouts struct {
 	Times        []float64
 	N, D         int
 	Truth, Model []float64
+	// Sources name the model's trajectories, laid out like Model, when it
+	// offers several vector fields (architectures.Fields); Model is the
+	// first. Empty for a model with one field.
+	Sources []Source
+}
+
+// Source is one learned vector field's rollouts.
+type Source struct {
+	Name   string
+	States []float64
 }
 
 // State returns the state of trajectory j at time index it in xs (Truth or Model).
@@ -49,16 +60,27 @@ type Context struct {
 	Rollouts *Rollouts
 	// Model is the trained model.
 	Model architectures.Model
-	// System is the true system: System.Field gives f(x).
-	System datasets.System
-	// Test is the held-out data.
-	Test *datasets.Set
+	// System is the spec's system (nil when it declares none); Flow gives
+	// it as a dynamical system.
+	System systems.System
+	// Train and Test are the training and held-out data.
+	Train, Test *datasets.Set
 	// Sampler draws initial conditions like the data's, from RNG (this
 	// analysis' own random stream, keyed by its kind and occurrence, so the
 	// order of analyses in a spec does not matter), e.g. to integrate
 	// held-out true trajectories.
 	Sampler datasets.Sampler
 	RNG     *rand.Rand
+}
+
+// Flow returns the system as a dynamical system ẋ = f(x), or an error
+// saying the analysis needs one.
+func (c *Context) Flow() (systems.Flow, error) {
+	f, ok := c.System.(systems.Flow)
+	if !ok {
+		return nil, errors.New("needs a dynamical system (hamiltonian or ode)")
+	}
+	return f, nil
 }
 
 // Row is one row of analysis.parquet: a named value or text.

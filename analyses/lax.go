@@ -16,6 +16,7 @@ import (
 	"ansatz/odeint"
 	"ansatz/registry"
 	"ansatz/spec"
+	"ansatz/systems"
 )
 
 func init() {
@@ -68,11 +69,17 @@ func heldOut(c *Context) (*datasets.Set, error) {
 	return c.Test, nil
 }
 
-func needSampling(c *Context) error {
-	if c.System == nil || c.Sampler == nil || c.RNG == nil {
-		return errors.New("needs the true system, a sampler and a random stream")
+// needSampling returns the true dynamical system when the context also has
+// a sampler and a random stream to draw fresh states with.
+func needSampling(c *Context) (systems.Flow, error) {
+	f, err := c.Flow()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if c.Sampler == nil || c.RNG == nil {
+		return nil, errors.New("needs a sampler and a random stream")
+	}
+	return f, nil
 }
 
 // PairOnStates holds L, M and L̇ (when computed) at N states, each N·n·n
@@ -637,7 +644,8 @@ func (a *LaxVerify) Analyse(c *Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := needSampling(c); err != nil {
+	sys, err := needSampling(c)
+	if err != nil {
 		return Result{}, err
 	}
 	r, err := FitReadout(p, c.Vars, s.X, s.N, a.ReadoutOptions)
@@ -653,7 +661,7 @@ func (a *LaxVerify) Analyse(c *Context) (Result, error) {
 		if err := c.Sampler.Sample(c.RNG, c.Vars, x); err != nil {
 			return Result{}, fmt.Errorf("fresh state %d: %w", j, err)
 		}
-		c.System.Field(x, f)
+		sys.Field(x, f)
 		r.L.Eval(x, l)
 		r.M.Eval(x, m)
 		r.L.Derivative(x, f, ld)
@@ -743,7 +751,8 @@ func (a *ConservedTraces) Analyse(c *Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := needSampling(c); err != nil {
+	sys, err := needSampling(c)
+	if err != nil {
 		return Result{}, err
 	}
 	d := len(c.Vars)
@@ -758,7 +767,7 @@ func (a *ConservedTraces) Analyse(c *Context) (Result, error) {
 	states := make([]float64, 0, a.Count*nt*d)
 	integ := odeint.NewDopri5()
 	for j := range a.Count {
-		xs, err := integ.Integrate(c.System.Field, x0s[j*d:(j+1)*d], ts)
+		xs, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
 		if err != nil {
 			return Result{}, fmt.Errorf("true trajectory %d: %w", j, err)
 		}
@@ -899,8 +908,6 @@ func requireLaxAndSystem(c *Context) error {
 	if _, err := laxPairOf(c); err != nil {
 		return err
 	}
-	if c.System == nil {
-		return errors.New("needs the true system")
-	}
-	return nil
+	_, err := c.Flow()
+	return err
 }

@@ -5,16 +5,24 @@ import (
 	"math/rand/v2"
 
 	"ansatz/autodiff"
+	"ansatz/datasets"
+	"ansatz/systems"
 )
 
-// State describes the phase space a model acts on: the state variables in
-// spec order and, for Hamiltonian systems, how many of them are coordinates
-// (the rest are their momenta, in the same order).
+// State describes the space a model acts on: its input variables in order
+// (the system's state variables, or what the data kind describes: jets,
+// real coordinates, samples) and, for Hamiltonian systems, how many of them
+// are coordinates (the rest are their momenta, in the same order).
 type State struct {
 	Vars []string
 	// NQ is the number of canonical coordinates q; the momenta p follow them.
 	// It is 0 when the system declares no canonical structure.
 	NQ int
+	// Classes is the number of classes of labelled data, 0 otherwise.
+	Classes int
+	// System is the spec's system (nil when it declares none); models that
+	// need more than the variable names assert its kind.
+	System systems.System
 }
 
 // Dim is the dimension of the state.
@@ -54,6 +62,29 @@ type LaxPair interface {
 	// LM returns L and M [B, n, n] for x [B, d]; x is differentiated
 	// through (L̇ = (∂L/∂x)·ẋ), so both must be built from x in the graph.
 	LM(x *autodiff.Tensor) (l, m *autodiff.Tensor)
+}
+
+// NamedField is one of several vector fields a model offers (see [Fields]).
+type NamedField struct {
+	// Name is the trajectories' source, e.g. "scnn".
+	Name string
+	// Field returns ẋ [B, d] for x [B, d], without keeping a graph.
+	Field func(x *autodiff.Tensor) (*autodiff.Tensor, error)
+}
+
+// Fields is implemented by models that offer several vector fields; each is
+// rolled out, the first being the one rollout metrics measure.
+type Fields interface {
+	Model
+	Fields() []NamedField
+}
+
+// Fitter is implemented by models that are fitted to the training set
+// without gradients (e.g. Donaldson's algorithm); the runner calls Fit
+// before the optimiser loop, and the fitted state lives in Params.
+type Fitter interface {
+	Model
+	Fit(train *datasets.Set, rng *rand.Rand) error
 }
 
 // Builder is implemented by every registered model's options: it builds the

@@ -12,6 +12,7 @@ import (
 	"ansatz/odeint"
 	"ansatz/registry"
 	"ansatz/spec"
+	"ansatz/systems"
 )
 
 func init() {
@@ -148,8 +149,11 @@ func (p *PhaseSpace) Provision() spec.ErrorList {
 }
 
 // Check verifies that the sampler (and the integrator) suit the system.
-func (p *PhaseSpace) Check(vars []string, nq int) error {
-	if err := CheckSampler(p.sampler, vars); err != nil {
+func (p *PhaseSpace) Check(sys systems.System, nq int) error {
+	if _, err := flow(sys, "phase_space"); err != nil {
+		return err
+	}
+	if err := CheckSampler(p.sampler, sys.Variables()); err != nil {
 		return &spec.Error{Pos: p.Initial.Pos, Path: p.Initial.Path, Msg: err.Error()}
 	}
 	if p.From == FromTrajectories && p.integ != nil {
@@ -166,9 +170,13 @@ func (p *PhaseSpace) Sampler() Sampler { return p.sampler }
 // Generate draws the states of sys and their derivatives (see [PhaseSpace]
 // for the order of the random draws). A non-finite state, derivative or
 // energy is an error naming the state.
-func (p *PhaseSpace) Generate(sys System, nq int, rng *rand.Rand) (*Data, error) {
-	if sys == nil || rng == nil {
-		return nil, errors.New("phase_space: system and random generator are required")
+func (p *PhaseSpace) Generate(space systems.System, nq int, rng *rand.Rand) (*Data, error) {
+	if rng == nil {
+		return nil, errors.New("phase_space: a random generator is required")
+	}
+	sys, err := flow(space, "phase_space")
+	if err != nil {
+		return nil, err
 	}
 	if p.sampler == nil {
 		return nil, errors.New("phase_space: no sampler (the options were not provisioned)")
@@ -188,7 +196,6 @@ func (p *PhaseSpace) Generate(sys System, nq int, rng *rand.Rand) (*Data, error)
 		traj   []int
 		times  []float64
 		nt     = 1
-		err    error
 	)
 	if p.From == FromTrajectories {
 		if p.integ == nil {

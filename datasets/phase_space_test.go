@@ -60,7 +60,7 @@ func TestPhaseSpaceShapesAndExactTargets(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := mustPhaseSpace(t, c.src)
-		if err := p.Check([]string{"q", "p"}, 1); err != nil {
+		if err := p.Check(namedFlow{"q", "p"}, 1); err != nil {
 			t.Fatal(err)
 		}
 		data, err := p.Generate(spring{}, 1, rand.New(rand.NewPCG(3, 4)))
@@ -300,16 +300,33 @@ func TestPhaseSpaceOptionErrors(t *testing.T) {
 	}
 }
 
+// namedFlow is a dynamical system with the given variables and ẋ = 0.
+type namedFlow []string
+
+func (n namedFlow) Variables() []string   { return n }
+func (n namedFlow) Field(_, dx []float64) { clear(dx) }
+
+// namesOnly is a system without equations of motion.
+type namesOnly []string
+
+func (n namesOnly) Variables() []string { return n }
+
 func TestPhaseSpaceCheck(t *testing.T) {
+	if err := mustPhaseSpace(t, "initial: {kind: radius}\ncount: 10").Check(namesOnly{"q", "p"}, 1); err == nil || !strings.Contains(err.Error(), "needs a dynamical system") {
+		t.Errorf("Check on a system without equations: %v; want it refused", err)
+	}
+	if err := mustPhaseSpace(t, "initial: {kind: radius}\ncount: 10").Check(nil, 0); err == nil || !strings.Contains(err.Error(), "declares none") {
+		t.Errorf("Check without a system: %v; want it refused", err)
+	}
 	p := mustPhaseSpace(t, "initial: {kind: expressions, values: {q: 'uniform(-1, 1)'}}\ncount: 10")
-	if err := p.Check([]string{"q", "p"}, 1); err == nil || !strings.Contains(err.Error(), "no formula for p") {
+	if err := p.Check(namedFlow{"q", "p"}, 1); err == nil || !strings.Contains(err.Error(), "no formula for p") {
 		t.Errorf("Check: %v; want a missing formula for p", err)
 	}
 	p = mustPhaseSpace(t, "initial: {kind: radius}\nfrom: trajectories\nt: {stop: 1, points: 3}\nintegrator: leapfrog")
-	if err := p.Check([]string{"x", "y", "z"}, 0); err == nil || !strings.Contains(err.Error(), "leapfrog") {
+	if err := p.Check(namedFlow{"x", "y", "z"}, 0); err == nil || !strings.Contains(err.Error(), "leapfrog") {
 		t.Errorf("Check: %v; want leapfrog to be refused without coordinates", err)
 	}
-	if err := p.Check([]string{"q", "p"}, 1); err != nil {
+	if err := p.Check(namedFlow{"q", "p"}, 1); err != nil {
 		t.Errorf("Check: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"ansatz/odeint"
 	"ansatz/registry"
 	"ansatz/spec"
+	"ansatz/systems"
 )
 
 func init() {
@@ -34,13 +35,55 @@ func init() {
 
 // Generator is implemented by the options of every registered data kind.
 type Generator interface {
-	// Check reports whether the data can be generated for a system with these
-	// state variables (nq of them coordinates, 0 if not canonical).
-	Check(vars []string, nq int) error
+	// Check reports whether the data can be generated for the spec's system
+	// (nil when the spec declares none), nq of whose variables are canonical
+	// coordinates (0 if it has no canonical structure).
+	Check(sys systems.System, nq int) error
 	// Generate makes the data set.
-	Generate(sys System, nq int, rng *rand.Rand) (*Data, error)
-	// Sampler draws initial conditions, also for evaluation rollouts.
+	Generate(sys systems.System, nq int, rng *rand.Rand) (*Data, error)
+	// Sampler draws initial conditions, also for evaluation rollouts; nil
+	// for data kinds without one.
 	Sampler() Sampler
+}
+
+// Describer is implemented by data kinds whose rows X are not the system's
+// states (jets of a field, real coordinates of projective points, samples
+// of a function): it names the model's inputs before any data is generated.
+type Describer interface {
+	Describe(sys systems.System) (Description, error)
+}
+
+// Description is what a [Describer] tells the model about its rows.
+type Description struct {
+	// Vars names the columns of X, the model's inputs.
+	Vars []string
+	// NQ is how many of Vars are canonical coordinates (0 if none).
+	NQ int
+	// Classes is the number of classes of labelled data (0 otherwise).
+	Classes int
+}
+
+// Resampler is implemented by data kinds that can draw a fresh training set
+// during training.
+type Resampler interface {
+	// ResampleEvery is the number of optimiser steps between fresh training
+	// sets; 0 means never.
+	ResampleEvery() int
+	// Resample draws a fresh training set.
+	Resample(sys systems.System, rng *rand.Rand) (*Set, error)
+}
+
+// flow returns sys as a dynamical system, or an error saying that data kind
+// needs one.
+func flow(sys systems.System, kind string) (System, error) {
+	if sys == nil {
+		return nil, fmt.Errorf("data kind %s needs a dynamical system (hamiltonian or ode); the spec declares none", kind)
+	}
+	f, ok := sys.(System)
+	if !ok {
+		return nil, fmt.Errorf("data kind %s needs a dynamical system (hamiltonian or ode), not a %T", kind, sys)
+	}
+	return f, nil
 }
 
 // Trajectories is the spec of the trajectories data kind.
@@ -69,9 +112,13 @@ func (t *Trajectories) Provision() spec.ErrorList {
 	return errs
 }
 
-// Check verifies that the sampler and the integrator suit the system.
-func (t *Trajectories) Check(vars []string, nq int) error {
-	if err := CheckSampler(t.sampler, vars); err != nil {
+// Check verifies that the system is dynamical and that the sampler and the
+// integrator suit it.
+func (t *Trajectories) Check(sys systems.System, nq int) error {
+	if _, err := flow(sys, "trajectories"); err != nil {
+		return err
+	}
+	if err := CheckSampler(t.sampler, sys.Variables()); err != nil {
 		return &spec.Error{Pos: t.Initial.Pos, Path: t.Initial.Path, Msg: err.Error()}
 	}
 	if err := odeint.Prepare(t.integ, nq); err != nil {
@@ -81,11 +128,15 @@ func (t *Trajectories) Check(vars []string, nq int) error {
 }
 
 // Generate integrates the trajectories of sys.
-func (t *Trajectories) Generate(sys System, nq int, rng *rand.Rand) (*Data, error) {
+func (t *Trajectories) Generate(sys systems.System, nq int, rng *rand.Rand) (*Data, error) {
+	f, err := flow(sys, "trajectories")
+	if err != nil {
+		return nil, err
+	}
 	if err := odeint.Prepare(t.integ, nq); err != nil {
 		return nil, err
 	}
-	return Generate(sys, t.sampler, t.integ, t.TrajectoryOptions, rng)
+	return Generate(f, t.sampler, t.integ, t.TrajectoryOptions, rng)
 }
 
 // Sampler returns the initial-condition sampler.

@@ -8,15 +8,12 @@ import (
 	"slices"
 
 	"ansatz/odeint"
+	"ansatz/systems"
 )
 
-// System is a dynamical system ẋ = f(x) with named state variables.
-type System interface {
-	// Variables names the state components, in state order.
-	Variables() []string
-	// Field writes f(x) into dx.
-	Field(x, dx []float64)
-}
+// System is a dynamical system ẋ = f(x) with named state variables, the
+// kind of system the trajectory and phase-space generators integrate.
+type System = systems.Flow
 
 // Energy is implemented by systems with a conserved energy; [Generate] then
 // records the energy of every clean state.
@@ -147,6 +144,27 @@ type Set struct {
 	// Energy is the energy of each clean state, or nil when the system does
 	// not implement [Energy].
 	Energy []float64
+	// Columns are further per-row quantities a data kind provides beside
+	// the states (class labels, sampling weights, …), in a stable order.
+	Columns []Column
+}
+
+// Column is a named per-row quantity: row i's values are
+// Data[i*Width:(i+1)*Width].
+type Column struct {
+	Name  string
+	Width int
+	Data  []float64
+}
+
+// Column returns the column of that name, or nil.
+func (s *Set) Column(name string) *Column {
+	for i := range s.Columns {
+		if s.Columns[i].Name == name {
+			return &s.Columns[i]
+		}
+	}
+	return nil
 }
 
 // Data is a generated data set.

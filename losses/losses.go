@@ -3,6 +3,8 @@ package losses
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"ansatz/architectures"
 	"ansatz/autodiff"
@@ -24,9 +26,29 @@ func init() {
 
 // Batch is what a loss term sees of the data: states X [B, d], their observed
 // time derivatives DX [B, d] and the right-hand side of the equations at the
-// states, F = f(X) [B, d] (equal to DX for noise-free states).
+// states, F = f(X) [B, d] (equal to DX for noise-free states). Data kinds
+// without dynamics leave DX and F nil and may provide further per-row
+// quantities as named columns ([B, width] each, the same rows as X).
 type Batch struct {
 	X, DX, F *autodiff.Tensor
+	Columns  map[string]*autodiff.Tensor
+}
+
+// Column returns the named column of the batch, or an error naming the
+// columns the data provides.
+func (b Batch) Column(name string) (*autodiff.Tensor, error) {
+	if c, ok := b.Columns[name]; ok {
+		return c, nil
+	}
+	have := make([]string, 0, len(b.Columns))
+	for n := range b.Columns {
+		have = append(have, n)
+	}
+	slices.Sort(have)
+	if len(have) == 0 {
+		return nil, fmt.Errorf("the data has no column %q (it provides no columns)", name)
+	}
+	return nil, fmt.Errorf("the data has no column %q (it provides %s)", name, strings.Join(have, ", "))
 }
 
 // Term is a loss term: a scalar function of a model on a batch. With

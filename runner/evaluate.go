@@ -11,6 +11,7 @@ import (
 	"ansatz/autodiff"
 	"ansatz/odeint"
 	"ansatz/results"
+	"ansatz/systems"
 )
 
 // evaluate integrates rollouts (when the spec asks for them), records the
@@ -18,7 +19,7 @@ import (
 func (t *trainer) evaluate() error {
 	x := t.x
 	ctx := &analyses.Context{Vars: x.State.Vars, Energy: x.Energy, Model: t.model,
-		System: x.System, Test: &t.data.Test, Sampler: x.Data.Sampler()}
+		System: x.System, Train: &t.data.Train, Test: &t.data.Test, Sampler: x.Data.Sampler()}
 	if ro := x.Spec.Evaluate.Rollouts; ro != nil {
 		r, err := t.rollouts()
 		if err != nil {
@@ -67,14 +68,18 @@ func (t *trainer) rollouts() (*analyses.Rollouts, error) {
 	if sampler == nil {
 		sampler = x.Data.Sampler()
 	}
+	if sampler == nil {
+		return nil, fmt.Errorf("data kind %s draws no initial conditions: give evaluate.rollouts.initial", x.Spec.Data.Kind)
+	}
 	for j := 0; j < n; j++ {
 		if err := sampler.Sample(rng, x.State.Vars, x0[j*d:(j+1)*d]); err != nil {
 			return nil, fmt.Errorf("initial condition %d: %w", j, err)
 		}
 	}
+	sys := x.System.(systems.Flow) // checked when the spec was resolved
 	r := &analyses.Rollouts{Times: ts, N: n, D: d, Truth: make([]float64, len(ts)*n*d)}
 	for j := 0; j < n; j++ {
-		xs, err := x.Rollout.Integrate(x.System.Field, x0[j*d:(j+1)*d], ts)
+		xs, err := x.Rollout.Integrate(sys.Field, x0[j*d:(j+1)*d], ts)
 		if err != nil {
 			return nil, fmt.Errorf("true trajectory %d: %w", j, err)
 		}
@@ -82,45 +87,55 @@ func (t *trainer) rollouts() (*analyses.Rollouts, error) {
 			copy(r.State(r.Truth, it, j), xs[it*d:(it+1)*d])
 		}
 	}
-	vf, ok := t.model.(architectures.VectorField)
-	if !ok {
-		return nil, fmt.Errorf("the model does not predict ẋ, so it cannot be rolled out")
-	}
 	bi, ok := x.Rollout.(odeint.BatchIntegrator)
 	if !ok {
 		return nil, fmt.Errorf("the rollout integrator cannot integrate a learned field in batches; use rk4, leapfrog or yoshida4")
 	}
-	var fieldErr error
-	field := func(xs, dxs []float64, n int) {
-		f, err := vf.Field(autodiff.New(xs, n, d), false)
-		if err != nil {
-			fieldErr = err
-			return
+	var fields []architectures.NamedField
+	if fs, ok := t.model.(architectures.Fields); ok {
+		fields = fs.Fields()
+	} else if vf, ok := t.model.(architectures.VectorField); ok {
+		fields = []architectures.NamedField{{Name: "model", Field: func(x *autodiff.Tensor) (*autodiff.Tensor, error) {
+			return vf.Field(x, false)
+		}}}
+	} else {
+		return nil, fmt.Errorf("the model does not predict ẋ, so it cannot be rolled out")
+	}
+	for _, nf := range fields {
+		var fieldErr error
+		field := func(xs, dxs []float64, n int) {
+			if fieldErr != nil {
+				return
+			}
+			f, err := nf.Field(autodiff.New(xs, n, d))
+			if err != nil {
+				fieldErr = err
+				return
+			}
+			copy(dxs, f.Data())
 		}
-		copy(dxs, f.Data())
+		states, err := bi.IntegrateBatch(field, x0, n, ts)
+		if fieldErr != nil {
+			return nil, fmt.Errorf("%s field: %w", nf.Name, fieldErr)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s trajectories: %w", nf.Name, err)
+		}
+		r.Sources = append(r.Sources, analyses.Source{Name: nf.Name, States: states})
 	}
-	model, err := bi.IntegrateBatch(field, x0, n, ts)
-	if fieldErr != nil {
-		return nil, fieldErr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("model trajectories: %w", err)
-	}
-	r.Model = model
+	r.Model = r.Sources[0].States
 	return r, nil
 }
 
 // trajectoryRows lays rollouts out as rows of trajectories.parquet.
 func trajectoryRows(r *analyses.Rollouts, energy func([]float64) float64) []results.Trajectory {
-	rows := make([]results.Trajectory, 0, 2*r.N*len(r.Times))
-	for _, src := range []struct {
-		name string
-		xs   []float64
-	}{{"truth", r.Truth}, {"model", r.Model}} {
+	sources := append([]analyses.Source{{Name: "truth", States: r.Truth}}, r.Sources...)
+	rows := make([]results.Trajectory, 0, len(sources)*r.N*len(r.Times))
+	for _, src := range sources {
 		for j := 0; j < r.N; j++ {
 			for it, tm := range r.Times {
-				s := r.State(src.xs, it, j)
-				row := results.Trajectory{Trajectory: int64(j), T: tm, Source: src.name, State: s}
+				s := r.State(src.States, it, j)
+				row := results.Trajectory{Trajectory: int64(j), T: tm, Source: src.Name, State: s}
 				if energy != nil {
 					row.Energy = energy(s)
 				}

@@ -89,7 +89,7 @@ func (r *resolver) resolveInitFrom(x *Experiment, seen []string) {
 
 // modelShapes builds an untrained model of x to list its parameter shapes.
 func (r *resolver) modelShapes(x *Experiment) [][]int {
-	if x.Model == nil || x.System == nil {
+	if x.Model == nil || len(x.State.Vars) == 0 {
 		return nil
 	}
 	m, err := x.Model.Build(x.State, rand.New(rand.NewPCG(0, 0)))

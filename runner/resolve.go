@@ -194,35 +194,41 @@ func (r *resolver) fail(c *spec.Component, msg string) {
 func (r *resolver) resolve() *Experiment {
 	s := r.spec
 	x := &Experiment{Spec: s}
-	if b, ok := decode[systems.Builder](r, registry.System, &s.System); ok {
-		sys, err := b.Build()
-		if err != nil {
-			r.errs = append(r.errs, spec.AsErrorList(err, s.System.Pos)...)
-		} else {
-			x.System = sys
-			x.State = architectures.State{Vars: sys.Variables()}
-			if h, ok := sys.(interface{ NumCoordinates() int }); ok {
-				x.State.NQ = h.NumCoordinates()
-			}
-			if e, ok := systems.EnergyOf(sys); ok {
-				x.Energy = e.Energy
+	systemOK := s.System.Kind == ""
+	if !systemOK {
+		if b, ok := decode[systems.Builder](r, registry.System, &s.System); ok {
+			sys, err := b.Build()
+			if err != nil {
+				r.errs = append(r.errs, spec.AsErrorList(err, s.System.Pos)...)
+			} else {
+				systemOK = true
+				x.System = sys
+				x.State = architectures.State{Vars: sys.Variables()}
+				if h, ok := sys.(interface{ NumCoordinates() int }); ok {
+					x.State.NQ = h.NumCoordinates()
+				}
+				if e, ok := systems.EnergyOf(sys); ok {
+					x.Energy = e.Energy
+				}
 			}
 		}
 	}
 	x.Data, _ = decode[datasets.Generator](r, registry.Data, &s.Data)
+	// stateOK says whether the model's inputs are known, so that the model,
+	// the losses and the analyses can be checked against them.
+	stateOK := false
+	if systemOK && x.Data != nil {
+		stateOK = r.describe(x)
+	}
 	x.Model, _ = decode[architectures.Builder](r, registry.Model, &s.Model)
-	seen := map[string]int{}
+	names := s.LossNames()
 	for i := range s.Losses {
 		l := &s.Losses[i]
 		t, ok := decode[losses.Term](r, registry.Loss, &l.Component)
 		if !ok {
 			continue
 		}
-		name := l.Kind
-		if seen[name]++; seen[name] > 1 {
-			name = fmt.Sprintf("%s_%d", l.Kind, seen[name])
-		}
-		x.Losses = append(x.Losses, weightedTerm{comp: &l.Component, name: name, weight: l.Weight, term: t})
+		x.Losses = append(x.Losses, weightedTerm{comp: &l.Component, name: names[i], weight: l.Weight, term: t})
 	}
 	x.Opt, _ = decode[optim.Optimizer](r, registry.Optimizer, &s.Train.Optimizer)
 	x.Schedule = optim.Constant{}
@@ -237,11 +243,11 @@ func (r *resolver) resolve() *Experiment {
 	}
 	// Analyses say before any work whether the run will give them what they
 	// need: a context with the fields set (empty), and an untrained model.
-	ctx := &analyses.Context{Energy: x.Energy, System: x.System}
+	ctx := &analyses.Context{Energy: x.Energy, System: x.System, Vars: x.State.Vars}
 	if s.Evaluate.Rollouts != nil {
 		ctx.Rollouts = &analyses.Rollouts{}
 	}
-	if x.System != nil && x.Model != nil {
+	if stateOK && x.Model != nil {
 		ctx.Model = r.checkModel(x)
 	}
 	for i := range s.Analyses {
@@ -258,22 +264,48 @@ func (r *resolver) resolve() *Experiment {
 		}
 		x.Analyses = append(x.Analyses, namedAnalysis{kind: c.Kind, a: a})
 	}
-	if x.System != nil && x.Data != nil {
-		if err := x.Data.Check(x.State.Vars, x.State.NQ); err != nil {
+	if stateOK {
+		if err := x.Data.Check(x.System, x.State.NQ); err != nil {
 			r.errs = append(r.errs, spec.AsErrorList(err, s.Data.Pos)...)
 		}
 	}
-	if x.System != nil && x.RolloutInitial != nil {
+	if _, ok := x.System.(systems.Flow); !ok && systemOK && s.Evaluate.Rollouts != nil {
+		r.fail(&s.Evaluate.Rollouts.Integrator, "evaluate.rollouts needs a dynamical system (hamiltonian or ode) to integrate")
+		x.Rollout = nil
+	}
+	if stateOK && x.RolloutInitial != nil {
 		if err := datasets.CheckSampler(x.RolloutInitial, x.State.Vars); err != nil {
 			r.fail(s.Evaluate.Rollouts.Initial, err.Error())
 		}
 	}
-	if x.System != nil && x.Rollout != nil {
+	if stateOK && x.Rollout != nil {
 		if err := odeint.Prepare(x.Rollout, x.State.NQ); err != nil {
 			r.fail(&s.Evaluate.Rollouts.Integrator, err.Error())
 		}
 	}
 	return x
+}
+
+// describe sets the model's inputs from the data kind when it describes
+// them (jets, real coordinates, samples), and reports whether they are known.
+func (r *resolver) describe(x *Experiment) bool {
+	s := r.spec
+	d, ok := x.Data.(datasets.Describer)
+	if !ok {
+		if x.System == nil {
+			r.fail(&s.Data, fmt.Sprintf("data kind %s needs a system: add system: to the spec", s.Data.Kind))
+			return false
+		}
+		x.State.System = x.System
+		return true
+	}
+	desc, err := d.Describe(x.System)
+	if err != nil {
+		r.errs = append(r.errs, spec.AsErrorList(err, s.Data.Pos)...)
+		return false
+	}
+	x.State = architectures.State{Vars: desc.Vars, NQ: desc.NQ, Classes: desc.Classes, System: x.System}
+	return true
 }
 
 // checkModel builds the model once (with a throwaway seed) to find
@@ -285,7 +317,9 @@ func (r *resolver) checkModel(x *Experiment) architectures.Model {
 		r.fail(&r.spec.Model, err.Error())
 		return nil
 	}
-	if _, ok := m.(architectures.VectorField); !ok && r.spec.Evaluate.Rollouts != nil {
+	_, vf := m.(architectures.VectorField)
+	_, fs := m.(architectures.Fields)
+	if !vf && !fs && r.spec.Evaluate.Rollouts != nil {
 		r.fail(&r.spec.Model, fmt.Sprintf("model %s does not predict ẋ, so evaluate.rollouts cannot integrate it; remove evaluate.rollouts", r.spec.Model.Kind))
 	}
 	for _, l := range x.Losses {

@@ -251,7 +251,7 @@ func runExperiment(ctx context.Context, path string, x *Experiment, opts Options
 		log.Info().Str("dir", run.Dir).Msg("run started")
 	}
 
-	runErr := tr.train(ctx)
+	runErr := tr.trainRestarts(ctx)
 	if runErr == nil {
 		runErr = saveParams(run, tr.model.Params())
 	}
@@ -280,7 +280,7 @@ func runExperiment(ctx context.Context, path string, x *Experiment, opts Options
 		o.Status, o.Err, m.Reason = results.StatusFailed, err, err.Error()
 	}
 	switch {
-	case o.Status == results.StatusInterrupted && tr.model != nil && tr.pcg != nil:
+	case o.Status == results.StatusInterrupted && tr.model != nil && tr.pcg != nil && tr.checkpoints():
 		// The metrics are on file: the checkpoint lets a rerun go on from
 		// this very step.
 		if err := tr.saveCheckpoint(); err != nil {
@@ -335,4 +335,6 @@ const (
 	streamBatches
 	streamRollouts
 	streamAnalyses
+	streamFit
+	streamResample
 )

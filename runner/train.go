@@ -15,6 +15,7 @@ import (
 	"ansatz/datasets"
 	"ansatz/losses"
 	"ansatz/optim"
+	"ansatz/registry"
 	"ansatz/results"
 )
 
@@ -51,6 +52,22 @@ type trainer struct {
 	// trajectories and analysis rows, written by flush.
 	trajectories []results.Trajectory
 	analysis     []results.Analysis
+	// seed seeds the model's initial weights, the minibatches, the fresh
+	// training sets and the fit: the spec's seed, or a restart's.
+	seed uint64
+	// restart numbers the restart being trained (train.restarts); it is 0
+	// without restarts.
+	restart int
+}
+
+// checkpoints reports whether the run keeps checkpoints: not with restarts,
+// which a rerun starts over.
+func (t *trainer) checkpoints() bool { return t.x.Spec.Train.Restarts <= 1 }
+
+// seedOf returns the seed of a restart: the spec's seed for the first, and
+// seeds spread over the 64-bit range for the others.
+func seedOf(seed uint64, restart int) uint64 {
+	return seed + uint64(restart)*0x9e3779b97f4a7c15
 }
 
 // generate makes the run's data set from the data stream.
@@ -63,7 +80,7 @@ func (x *Experiment) generate() (*datasets.Data, error) {
 // last step) and rewriting metrics.parquet each time.
 func (t *trainer) train(ctx context.Context) error {
 	x := t.x
-	model, err := x.Model.Build(x.State, streams(x.Spec.Seed, streamInit))
+	model, err := x.Model.Build(x.State, streams(t.seed, streamInit))
 	if err != nil {
 		return fmt.Errorf("building the model: %w", err)
 	}
@@ -74,14 +91,20 @@ func (t *trainer) train(ctx context.Context) error {
 		}
 		t.log.Info().Str("from", t.initial).Msg("parameters loaded (init_from)")
 	}
+	if f, ok := model.(architectures.Fitter); ok && t.resume == nil {
+		start := time.Now()
+		if err := f.Fit(&t.data.Train, streams(t.seed, streamFit)); err != nil {
+			return fmt.Errorf("fitting the model: %w", err)
+		}
+		t.log.Info().Str("took", since(start)).Msg("model fitted")
+	}
 	params := model.Params()
 	train := x.Spec.Train
 	steps := train.Steps
 	batchSize := train.Batch.Size(t.data.Train.N)
-	t.pcg = rand.NewPCG(x.Spec.Seed, streamBatches)
+	t.pcg = rand.NewPCG(t.seed, streamBatches)
 	rng := rand.New(t.pcg)
 	baseLR := x.Opt.LR()
-	full := tensors(&t.data.Train, nil)
 	idx := make([]int, t.data.Train.N)
 	for i := range idx {
 		idx[i] = i
@@ -95,10 +118,24 @@ func (t *trainer) train(ctx context.Context) error {
 	} else if err := t.evaluateLosses(0); err != nil {
 		return err
 	}
+	resampler, resampleEvery := t.resampler()
+	if resampleEvery > 0 && t.step >= resampleEvery {
+		// The training set the run had at this step.
+		if err := t.resample(resampler, t.step/resampleEvery*resampleEvery); err != nil {
+			return err
+		}
+	}
+	full := tensors(&t.data.Train, nil)
 	prog := newProgress(t.log, steps, train.LogEvery)
 	for t.step < steps {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if resampleEvery > 0 && t.step > 0 && t.step%resampleEvery == 0 {
+			if err := t.resample(resampler, t.step); err != nil {
+				return err
+			}
+			full = tensors(&t.data.Train, nil)
 		}
 		b := full
 		if batchSize < t.data.Train.N {
@@ -138,29 +175,73 @@ func (t *trainer) train(ctx context.Context) error {
 			t.afterStep(t.step)
 		}
 	}
+	if train.Polish != nil && t.step == steps {
+		return t.polish(ctx, *train.Polish)
+	}
 	return nil
 }
 
-// tensors returns the rows idx (all when nil) of a data set as constants.
-func tensors(s *datasets.Set, idx []int) losses.Batch {
-	if idx == nil {
-		return losses.Batch{X: autodiff.New(s.X, s.N, s.D), DX: autodiff.New(s.DX, s.N, s.D), F: autodiff.New(s.F, s.N, s.D)}
+// resampler returns the data kind as a Resampler and how often it draws a
+// fresh training set (0: never).
+func (t *trainer) resampler() (datasets.Resampler, int) {
+	r, ok := t.x.Data.(datasets.Resampler)
+	if !ok {
+		return nil, 0
 	}
-	rows := func(src []float64) *autodiff.Tensor {
-		dst := make([]float64, len(idx)*s.D)
-		for i, j := range idx {
-			copy(dst[i*s.D:(i+1)*s.D], src[j*s.D:(j+1)*s.D])
-		}
-		return autodiff.New(dst, len(idx), s.D)
-	}
-	return losses.Batch{X: rows(s.X), DX: rows(s.DX), F: rows(s.F)}
+	return r, r.ResampleEvery()
 }
 
-// loss returns the weighted total and each term's value on a batch.
+// resample replaces the training set by the fresh one of a step, drawn from
+// a stream keyed by the step so that a resumed run sees the same sets.
+func (t *trainer) resample(r datasets.Resampler, step int) error {
+	set, err := r.Resample(t.x.System, rand.New(rand.NewPCG(t.seed, streamResample<<56^uint64(step))))
+	if err != nil {
+		return fmt.Errorf("fresh training set at step %d: %w", step, err)
+	}
+	if set.N != t.data.Train.N || set.D != t.data.Train.D {
+		return fmt.Errorf("fresh training set at step %d has %d×%d values, the first had %d×%d", step, set.N, set.D, t.data.Train.N, t.data.Train.D)
+	}
+	t.data.Train = *set
+	return nil
+}
+
+// tensors returns the rows idx (all when nil) of a data set as constants:
+// the states, their derivatives (when the data has them) and every column.
+func tensors(s *datasets.Set, idx []int) losses.Batch {
+	rows := func(src []float64, width int) *autodiff.Tensor {
+		if src == nil {
+			return nil
+		}
+		if idx == nil {
+			return autodiff.New(src, s.N, width)
+		}
+		dst := make([]float64, len(idx)*width)
+		for i, j := range idx {
+			copy(dst[i*width:(i+1)*width], src[j*width:(j+1)*width])
+		}
+		return autodiff.New(dst, len(idx), width)
+	}
+	b := losses.Batch{X: rows(s.X, s.D), DX: rows(s.DX, s.D), F: rows(s.F, s.D)}
+	if len(s.Columns) > 0 {
+		b.Columns = make(map[string]*autodiff.Tensor, len(s.Columns))
+		for _, c := range s.Columns {
+			b.Columns[c.Name] = rows(c.Data, c.Width)
+		}
+	}
+	return b
+}
+
+// loss returns the weighted total and each term's value on a batch. Terms of
+// weight 0 are measures: computed for evaluations, skipped (NaN in parts)
+// when a graph is created for an optimiser step.
 func (t *trainer) loss(b losses.Batch, createGraph bool) (*autodiff.Tensor, []float64, error) {
 	var total *autodiff.Tensor
 	parts := make([]float64, len(t.x.Losses))
 	for i, l := range t.x.Losses {
+		if createGraph && l.weight == 0 {
+			parts[i] = math.NaN()
+			continue
+		}
 		v, err := l.term.Loss(t.model, b, createGraph)
 		if err != nil {
 			return nil, nil, fmt.Errorf("loss %s: %w", l.name, err)
@@ -172,6 +253,9 @@ func (t *trainer) loss(b losses.Batch, createGraph bool) (*autodiff.Tensor, []fl
 		} else {
 			total = autodiff.Add(total, w)
 		}
+	}
+	if total == nil {
+		return nil, nil, fmt.Errorf("every loss term has weight 0: nothing to train on")
 	}
 	return total, parts, nil
 }
@@ -221,7 +305,7 @@ func (t *trainer) evaluateLosses(step int) error {
 	if err := t.run.WriteMetrics(t.metrics); err != nil {
 		return err
 	}
-	if step == 0 {
+	if step == 0 || !t.checkpoints() {
 		return nil
 	}
 	// The checkpoint follows the metrics it continues from.
@@ -329,4 +413,82 @@ func (p *progress) update(step int, loss float64) {
 	eta := time.Duration(float64(p.total-step) / rate * float64(time.Second))
 	p.log.Info().Int("step", step).Int("of", p.total).Float64("loss", loss).
 		Str("rate", fmt.Sprintf("%.1f steps/s", rate)).Str("eta", eta.Round(time.Second).String()).Msg("training")
+}
+
+// trainRestarts trains once, or train.restarts times from different seeds,
+// keeping the restart whose train.select metric is lowest: its model, its
+// metrics and its step. Each restart's outcome is a row of analysis.parquet
+// (analysis "restarts"). A restart that fails (a diverging loss) is recorded
+// and skipped; the run fails only when every restart does.
+func (t *trainer) trainRestarts(ctx context.Context) error {
+	x := t.x
+	n := max(1, x.Spec.Train.Restarts)
+	t.seed = x.Spec.Seed
+	if n == 1 {
+		return t.train(ctx)
+	}
+	metric := selectMetric(x)
+	type outcome struct {
+		model   architectures.Model
+		metrics []results.Metric
+		step    int
+		value   float64
+		restart int
+	}
+	var best *outcome
+	base := t.log
+	var lastErr error
+	for r := range n {
+		t.restart, t.seed = r, seedOf(x.Spec.Seed, r)
+		t.model, t.metrics, t.step = nil, nil, 0
+		t.log = base.With().Int("restart", r).Logger()
+		opt, errs := registry.Decode(registry.Optimizer, &x.Spec.Train.Optimizer)
+		if len(errs) > 0 {
+			return fmt.Errorf("restart %d: optimiser: %w", r, errs)
+		}
+		x.Opt = opt.(optim.Optimizer)
+		err := t.train(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		row := results.Analysis{Analysis: "restarts", Name: fmt.Sprintf("restart %d", r)}
+		if err != nil {
+			lastErr = err
+			text := "failed: " + err.Error()
+			row.Text = &text
+			t.analysis = append(t.analysis, row)
+			t.log.Warn().Err(err).Msg("restart failed")
+			continue
+		}
+		v, ok := finalValues(t.metrics)[metric]
+		if !ok || math.IsNaN(v) {
+			v = math.Inf(1)
+		}
+		text := fmt.Sprintf("seed %d: %s = %.6g", t.seed, metric, v)
+		row.Value, row.Text = &v, &text
+		t.analysis = append(t.analysis, row)
+		t.log.Info().Float64(metric, v).Msg("restart finished")
+		if best == nil || v < best.value {
+			best = &outcome{model: t.model, metrics: t.metrics, step: t.step, value: v, restart: r}
+		}
+	}
+	t.log = base
+	if best == nil {
+		return fmt.Errorf("all %d restarts failed; the last: %w", n, lastErr)
+	}
+	t.model, t.metrics, t.step, t.restart = best.model, best.metrics, best.step, best.restart
+	b := float64(best.restart)
+	text := fmt.Sprintf("restart %d of %d: %s = %.6g", best.restart, n, metric, best.value)
+	t.analysis = append(t.analysis, results.Analysis{Analysis: "restarts", Name: "best", Value: &b, Text: &text})
+	t.log.Info().Int("best", best.restart).Float64(metric, best.value).Msg("restarts done")
+	return t.run.WriteMetrics(t.metrics)
+}
+
+// selectMetric is the metric that picks the best restart: train.select, or
+// the total loss on the test split (the training split without one).
+func selectMetric(x *Experiment) string {
+	if s := x.Spec.Train.Select; s != "" {
+		return s
+	}
+	return "test.loss"
 }

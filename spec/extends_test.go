@@ -120,7 +120,7 @@ func TestExtendsErrors(t *testing.T) {
 		{"bad value in the spec", map[string]string{
 			"base.yaml": minimal,
 			"s.yaml":    "extends: base.yaml\ntrain: {steps: -3}\n",
-		}, []string{"DIR/s.yaml:2:16: train.steps: must be > 0, got -3\n   2 | train: {steps: -3}"}},
+		}, []string{"DIR/s.yaml:2:16: train.steps: must be ≥ 0, got -3\n   2 | train: {steps: -3}"}},
 		{"sweep in base", map[string]string{
 			"base.yaml": minimal + "sweep:\n  grid: {model.hidden: [[1]], train.stepz: [1]}\n",
 			"s.yaml":    "extends: base.yaml\n",

@@ -1,11 +1,14 @@
 package spec
 
 import (
-	"ansatz/suggest"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
+
+	"ansatz/suggest"
 
 	"gopkg.in/yaml.v3"
 )
@@ -24,8 +27,10 @@ type Spec struct {
 	// InitFrom names a spec (a path relative to this file) or a run folder
 	// whose final parameters start this run.
 	InitFrom *Ref `yaml:"init_from" doc:"start from the final parameters of another spec's run (path relative to this file) or of a run folder"`
-	// System is the physical system (registry kind "system").
-	System Component `yaml:"system" spec:"required" doc:"the physical system"`
+	// System is the physical system (registry kind "system"); its Kind is
+	// empty when the spec declares none (data kinds that describe their own
+	// variables, such as samples of a function, need none).
+	System Component `yaml:"system" doc:"the physical system (optional for data kinds that declare their own variables)"`
 	// Data generates the data set (registry kind "data").
 	Data Component `yaml:"data" spec:"required" doc:"the data generator"`
 	// Model is the network (registry kind "model").
@@ -76,12 +81,46 @@ func (s *Spec) SetDefaults() {
 
 var namePattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
-// Validate checks the name pattern.
+// Validate checks the name pattern and that train.select names a metric
+// the training logs.
 func (s *Spec) Validate() error {
 	if !namePattern.MatchString(s.Name) {
 		return FieldErrorf("name", "must match [a-z0-9_-]+ (lower-case letters, digits, _ and -), got %q", s.Name)
 	}
+	if sel := s.Train.Select; sel != "" {
+		names := s.LossMetrics()
+		if !slices.Contains(names, sel) {
+			return FieldErrorf("train.select", "%q is not a metric the training logs (%s)%s", sel, strings.Join(names, ", "), suggest.NameHint(sel, names))
+		}
+	}
 	return nil
+}
+
+// LossNames are the names the losses are logged under: each term's kind,
+// with _2, _3, … for repeated kinds, in spec order.
+func (s *Spec) LossNames() []string {
+	seen := map[string]int{}
+	out := make([]string, len(s.Losses))
+	for i, l := range s.Losses {
+		out[i] = l.Kind
+		if seen[l.Kind]++; seen[l.Kind] > 1 {
+			out[i] = fmt.Sprintf("%s_%d", l.Kind, seen[l.Kind])
+		}
+	}
+	return out
+}
+
+// LossMetrics are the metrics evaluations log on both splits: the total
+// loss and every term's.
+func (s *Spec) LossMetrics() []string {
+	var out []string
+	for _, split := range []string{"train", "test"} {
+		out = append(out, split+".loss")
+		for _, n := range s.LossNames() {
+			out = append(out, split+".loss."+n)
+		}
+	}
+	return out
 }
 
 // Components lists every component of the spec with its registry kind name
@@ -89,11 +128,11 @@ func (s *Spec) Validate() error {
 // "analysis"), in file order. Components nested in other components' options
 // are not included: their owners decode them.
 func (s *Spec) Components() []KindComponent {
-	out := []KindComponent{
-		{"system", &s.System},
-		{"data", &s.Data},
-		{"model", &s.Model},
+	var out []KindComponent
+	if s.System.Kind != "" {
+		out = append(out, KindComponent{"system", &s.System})
 	}
+	out = append(out, KindComponent{"data", &s.Data}, KindComponent{"model", &s.Model})
 	for i := range s.Losses {
 		out = append(out, KindComponent{"loss", &s.Losses[i].Component})
 	}
@@ -146,11 +185,24 @@ func (s *Spec) Annotate(errs ErrorList) ErrorList {
 type Train struct {
 	Optimizer Component  `yaml:"optimizer" doc:"optimizer component; default {kind: adam}"`
 	Schedule  *Component `yaml:"schedule" doc:"learning-rate schedule component (optional)"`
-	Steps     int        `yaml:"steps" spec:"required,>0" doc:"number of optimisation steps"`
+	Steps     int        `yaml:"steps" spec:"required,>=0" doc:"number of optimisation steps (0: a model fitted without gradients, or evaluation only)"`
 	Batch     Batch      `yaml:"batch" doc:"batch size: full or a positive integer"`
 	EvalEvery int        `yaml:"eval_every" spec:">0" doc:"evaluate on the test split every N steps"`
 	LogEvery  int        `yaml:"log_every" spec:">=0" doc:"log every N steps; 0 = automatic"`
 	GradClip  float64    `yaml:"grad_clip" spec:">=0" doc:"clip the gradient norm to this value; 0 = off"`
+	Restarts  int        `yaml:"restarts,omitempty" spec:">=0" doc:"train this many times from different seeds and keep the best by select; 0 or 1 = once"`
+	Select    string     `yaml:"select,omitempty" doc:"the final metric that picks the best restart, lowest wins (default test.loss, or train.loss without a test split)"`
+	Polish    *Polish    `yaml:"polish,omitempty" doc:"L-BFGS on the full training loss after the optimiser steps (optional)"`
+}
+
+// Polish asks for L-BFGS iterations (gonum/optimize) on the full training
+// loss after the first-order optimiser: the last digits that Adam's noise
+// floor keeps out of reach.
+type Polish struct {
+	Steps int `yaml:"steps" spec:"required,>0" doc:"the largest number of L-BFGS iterations"`
+	// GradTol stops the iterations when the gradient's infinity norm falls
+	// below it.
+	GradTol float64 `yaml:"grad_tol" spec:">=0" doc:"stop when the gradient's largest component is below this; 0 = only the iteration limit and convergence in the loss"`
 }
 
 // SetDefaults sets the training defaults: adam, full batch, eval every 100.

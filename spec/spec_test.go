@@ -109,7 +109,7 @@ func TestParseErrors(t *testing.T) {
 		}},
 		{"missing required", strings.Replace(minimal, "model: {kind: hnn}\n", "", 1), nil, []string{`m.yaml:1:1: missing required key "model"`}},
 		{"missing kind", strings.Replace(minimal, "{kind: hnn}\n", "{hidden: [3]}\n", 1), nil, []string{`m.yaml:4:8: model: missing required key "kind"`}},
-		{"out of range", strings.Replace(minimal, "steps: 100", "steps: -3", 1), nil, []string{"m.yaml:8:10: train.steps: must be > 0, got -3"}},
+		{"out of range", strings.Replace(minimal, "steps: 100", "steps: -3", 1), nil, []string{"m.yaml:8:10: train.steps: must be ≥ 0, got -3"}},
 		{"negative weight", strings.Replace(minimal, "- {kind: hnn}", "- {kind: hnn, weight: -1}", 1), nil, []string{"m.yaml:6:25: losses[0].weight: must be ≥ 0, got -1"}},
 		{"bad name", strings.Replace(minimal, "name: spring", "name: Spring HNN", 1), nil, []string{`m.yaml:1:7: name: must match [a-z0-9_-]+ (lower-case letters, digits, _ and -), got "Spring HNN"`}},
 		{"duplicate key", minimal + "name: again\n", nil, []string{"m.yaml:9:1: name: duplicate key (first set at line 1)"}},
@@ -140,11 +140,11 @@ func TestParseErrors(t *testing.T) {
 		{"override into scalar", minimal, []string{"train.steps.x=2"}, []string{`--set train.steps.x=2: train.steps: is number 100, so it has no key "x"`}},
 		{"override into a name", minimal, []string{"name.x=2"}, []string{`--set name.x=2: name: expected a string, got a mapping`}},
 		{"override list index", minimal, []string{"losses.first=2"}, []string{`--set losses.first=2: losses: is a list; expected an index (0, 1, …), got "first"`}},
-		{"override checked value", minimal, []string{"train.steps=-3"}, []string{"--set train.steps=-3: train.steps: must be > 0, got -3"}},
+		{"override checked value", minimal, []string{"train.steps=-3"}, []string{"--set train.steps=-3: train.steps: must be ≥ 0, got -3"}},
 		{"override unknown key", minimal, []string{"train.stepz=3"}, []string{`--set train.stepz=3: train: unknown key "stepz" (did you mean "steps"?)`}},
-		{"errors together", strings.Replace(strings.Replace(minimal, "name: spring", "name: Spring", 1), "steps: 100", "steps: 0\n  eval_every: x\n  grad_clip: -1", 1) + "extra: 1\n", nil, []string{
+		{"errors together", strings.Replace(strings.Replace(minimal, "name: spring", "name: Spring", 1), "steps: 100", "steps: -1\n  eval_every: x\n  grad_clip: -1", 1) + "extra: 1\n", nil, []string{
 			"m.yaml:1:7: name: must match",
-			"m.yaml:8:10: train.steps: must be > 0, got 0",
+			"m.yaml:8:10: train.steps: must be ≥ 0, got -1",
 			"m.yaml:9:15: train.eval_every: expected an integer",
 			"m.yaml:10:14: train.grad_clip: must be ≥ 0, got -1",
 			"m.yaml:11:1: unknown key \"extra\"",

@@ -172,7 +172,7 @@ func TestSweepErrors(t *testing.T) {
 	}{
 		{"misspelt key in grid", "  grid:\n    train.stepz: [1, 2]\n", nil, []string{
 			"m.yaml:11:5: train: unknown key \"stepz\" (did you mean \"steps\"?)\n   11 |     train.stepz: [1, 2]\n      |     ^"}},
-		{"bad value in grid", "  grid: {train.steps: [10, -1]}\n", nil, []string{"m.yaml:10:28: train.steps: must be > 0, got -1"}},
+		{"bad value in grid", "  grid: {train.steps: [10, -1]}\n", nil, []string{"m.yaml:10:28: train.steps: must be ≥ 0, got -1"}},
 		{"path through a scalar", "  list: [{name.x: 1}]\n", nil, []string{"m.yaml:10:11: sweep.list[0]: name cannot be swept"}},
 		{"path into a number", "  list: [{train.steps.x: 1}]\n", nil, []string{`m.yaml:10:11: sweep: swept key "train.steps.x": train.steps: is number 100, so it has no key "x"`}},
 		{"bad path", "  grid: {train..steps: [1]}\n", nil, []string{`m.yaml:10:10: sweep.grid: empty key in path "train..steps"`}},

@@ -9,12 +9,22 @@ import (
 	"ansatz/symbolic"
 )
 
-// System is an autonomous first-order system ẋ = f(x).
+// System is a declared physical system: what every system kind has is its
+// named variables. What else it offers depends on its kind: a [Flow] has
+// equations of motion; other kinds (a hypersurface, a field theory) export
+// their own types, which the data kinds and models that need them assert.
 type System interface {
-	// Variables returns the state variable names, in the order the spec
-	// declares them; x[i] in Field is the value of Variables()[i].
+	// Variables returns the variable names, in the order the spec declares
+	// them.
 	Variables() []string
-	// Field writes f(x) into dx (NaN/Inf may result; callers check).
+}
+
+// Flow is an autonomous first-order system ẋ = f(x): the hamiltonian and
+// ode kinds.
+type Flow interface {
+	System
+	// Field writes f(x) into dx, x[i] being the value of Variables()[i]
+	// (NaN/Inf may result; callers check).
 	Field(x, dx []float64)
 }
 

@@ -30,7 +30,7 @@ func mustHamiltonian(t *testing.T, q, p []string, params map[string]float64, h s
 }
 
 // checkField compares s.Field with want at random states drawn by draw.
-func checkField(t *testing.T, s System, want func(x, dx []float64), draw func(*rand.Rand) []float64) {
+func checkField(t *testing.T, s Flow, want func(x, dx []float64), draw func(*rand.Rand) []float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 1))
 	d := len(s.Variables())
@@ -58,7 +58,7 @@ func uniform(d int, lo, hi float64) func(*rand.Rand) []float64 {
 }
 
 // checkJacobian compares Jacobian with central finite differences of Field.
-func checkJacobian(t *testing.T, s System, jacobian func(x, jac []float64), draw func(*rand.Rand) []float64) {
+func checkJacobian(t *testing.T, s Flow, jacobian func(x, jac []float64), draw func(*rand.Rand) []float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(2, 2))
 	d := len(s.Variables())
