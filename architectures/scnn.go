@@ -302,3 +302,11 @@ func (m *SCNN) SCNNField(x *autodiff.Tensor) (*autodiff.Tensor, error) {
 func (m *SCNN) HNNField(x *autodiff.Tensor) (*autodiff.Tensor, error) {
 	return m.Field(x, false)
 }
+
+// Fields returns the two fields rollouts integrate: "scnn", the (Q, P)
+// dynamics mapped back with the inverse Jacobian (SCNNField), first, so that
+// rollout_mse and energy_mse measure it; then "hnn", the symplectic gradient
+// of H∘T (HNNField). They agree where T is canonical.
+func (m *SCNN) Fields() []NamedField {
+	return []NamedField{{Name: "scnn", Field: m.SCNNField}, {Name: "hnn", Field: m.HNNField}}
+}

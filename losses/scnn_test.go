@@ -36,7 +36,7 @@ type fixedQuantities struct {
 }
 
 func (m fixedQuantities) Params() []*autodiff.Tensor { return nil }
-func (m fixedQuantities) NumConserved() int           { return m.k }
+func (m fixedQuantities) NumConserved() int          { return m.k }
 func (m fixedQuantities) Conserved(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error) {
 	return m.f(x), nil
 }
@@ -53,9 +53,9 @@ func TestConservedLossInvariants(t *testing.T) {
 		return autodiff.Sub(autodiff.Scale(p2, 0.5), autodiff.Div(autodiff.Full(1, x.Rows(), 1), r))
 	}
 	tests := []struct {
-		name       string
-		m          fixedQuantities
-		min, max   float64
+		name     string
+		m        fixedQuantities
+		min, max float64
 	}{
 		{"L_z", fixedQuantities{1, lz}, 0, 1e-10},
 		{"100 L_z + 3 (scale free)", fixedQuantities{1, func(x *autodiff.Tensor) *autodiff.Tensor {
