@@ -28,14 +28,24 @@ func (d *Dictionary) Fit(xs []float64, n int, y []float64, opts Options) (*Polyn
 	if err != nil {
 		return nil, 0, err
 	}
-	p := &Polynomial{Vars: slices.Clone(d.Vars), Exps: d.Exps, Coef: fit.Coef}
+	return d.Polynomial(fit), fit.R2, nil
+}
+
+// Polynomial turns a fit of [STLSQ] on the dictionary's [Dictionary.Design]
+// into a polynomial: the coefficients of the monomials, the intercept added
+// to the constant's. It panics if the fit has another number of columns.
+func (d *Dictionary) Polynomial(fit *Fit) *Polynomial {
+	if len(fit.Coef) != len(d.Exps) {
+		panic(fmt.Sprintf("sparsefit: a fit of %d columns for a dictionary of %d monomials", len(fit.Coef), len(d.Exps)))
+	}
+	p := &Polynomial{Vars: slices.Clone(d.Vars), Exps: d.Exps, Coef: slices.Clone(fit.Coef)}
 	for k, e := range d.Exps {
 		if isConstant(e) {
 			p.Coef[k] += fit.Intercept
 			break
 		}
 	}
-	return p, fit.R2, nil
+	return p
 }
 
 func isConstant(e []int) bool {

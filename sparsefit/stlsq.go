@@ -69,7 +69,8 @@ type Fit struct {
 // round solves least squares on the active columns (SVD, minimum norm for
 // collinear columns) and deactivates those whose standardised coefficient
 // is below opts.Threshold times the largest; it stops when no column is
-// dropped or after opts.MaxIter rounds. The intercept is never dropped.
+// dropped or after opts.MaxIter rounds. The intercept is never dropped,
+// but one below 1e-10 of the RMS of y (rounding) is set to 0.
 // A constant y gives the intercept alone and R² = 1.
 func STLSQ(a mat.Matrix, y []float64, opts Options) (*Fit, error) {
 	if err := opts.Validate(); err != nil {
@@ -159,6 +160,10 @@ func STLSQ(a mat.Matrix, y []float64, opts Options) (*Fit, error) {
 		fit.Standardised[c] = beta[c]
 		fit.Coef[c] = beta[c] / std[c]
 		fit.Intercept -= fit.Coef[c] * mean[c]
+	}
+	if math.Abs(fit.Intercept) <= constantColumn*yrms {
+		// Rounding left over from ȳ − Σ c_k μ_k.
+		fit.Intercept = 0
 	}
 	pred := make([]float64, n)
 	for j := range n {

@@ -1,0 +1,437 @@
+package analyses
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"ansatz/architectures"
+	"ansatz/autodiff"
+	"ansatz/datasets"
+	"ansatz/odeint"
+	"ansatz/registry"
+	"ansatz/sparsefit"
+	"ansatz/spec"
+)
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Analysis, Name: "conserved_quantities",
+		Doc: "reads each learned conserved quantity F_i out as a sparse polynomial (STLSQ on monomials up to degree: formula and R²), measures its variation along held-out true trajectories and marks duplicates of earlier ones (needs a conserved-quantities model and a dynamical system)",
+		New: func() any { return NewConservedQuantities() },
+	})
+}
+
+// Verdict thresholds of conserved_quantities: a quantity counts towards
+// conserved.independent when its polynomial fit reaches independentR2 and
+// its variation along true trajectories is at most independentVariation.
+const (
+	independentR2        = 0.99
+	independentVariation = 0.05
+)
+
+// ConservedQuantities reads out the quantities of a model implementing
+// [architectures.ConservedQuantities].
+//
+// The default threshold 0.05 is relative to the largest standardised
+// coefficient (the standard deviation a term contributes over the held-out
+// states): a dropped term costs at most about 0.05² = 0.25% of the largest
+// term's variance, well inside the R² ≥ 0.99 that counts as found, while a
+// trained network's approximation error, spread over the 45 quadratic
+// monomials of an 8-dimensional state, stays below it term by term.
+// Genuine terms of the quantities sought (momenta, angular momenta) have
+// comparable sizes and are not at risk.
+type ConservedQuantities struct {
+	Degree       int               `yaml:"degree" doc:"largest total degree of the monomials of the state variables each quantity is fitted to (0 to 8)"`
+	Threshold    float64           `yaml:"threshold" doc:"STLSQ threshold: a term whose standardised coefficient is below this fraction of the largest is dropped, in [0, 1)"`
+	Digits       int               `yaml:"digits" doc:"significant digits of the coefficients in the formulas (1 to 17)"`
+	Trajectories int               `yaml:"trajectories" doc:"number of held-out true trajectories, drawn by the data's sampler"`
+	T            datasets.TimeGrid `yaml:"t" doc:"times at which each held-out trajectory is recorded"`
+	DuplicateR2  float64           `yaml:"duplicate_r2" doc:"a quantity whose fit on the earlier ones (affine, then quadratic) reaches this R² is marked a duplicate, in (0, 1]"`
+}
+
+// NewConservedQuantities returns the defaults: degree 2, threshold 0.05, 3
+// digits, 10 trajectories with t from 0 to 10 at 200 points, duplicate_r2
+// 0.99.
+func NewConservedQuantities() *ConservedQuantities {
+	return &ConservedQuantities{
+		Degree: 2, Threshold: 0.05, Digits: 3, Trajectories: 10,
+		T:           datasets.TimeGrid{Start: 0, Stop: 10, Points: 200},
+		DuplicateR2: 0.99,
+	}
+}
+
+// Validate checks the ranges; errors name the field.
+func (a *ConservedQuantities) Validate() error {
+	var errs []error
+	if a.Degree < 0 || a.Degree > sparsefit.MaxDegree {
+		errs = append(errs, spec.FieldErrorf("degree", "must be in [0, %d], got %d", sparsefit.MaxDegree, a.Degree))
+	}
+	if !(a.Threshold >= 0 && a.Threshold < 1) {
+		errs = append(errs, spec.FieldErrorf("threshold", "must be in [0, 1), got %v", a.Threshold))
+	}
+	if a.Digits < 1 || a.Digits > 17 {
+		errs = append(errs, spec.FieldErrorf("digits", "must be in [1, 17], got %d", a.Digits))
+	}
+	if a.Trajectories < 1 {
+		errs = append(errs, spec.FieldErrorf("trajectories", "must be ≥ 1, got %d", a.Trajectories))
+	}
+	if err := a.T.Validate(); err != nil {
+		errs = append(errs, spec.FieldErrorf("t", "%v", err))
+	} else if a.T.Points < 2 {
+		errs = append(errs, spec.FieldErrorf("t", "needs at least 2 points to measure a variation along a trajectory, got %d", a.T.Points))
+	}
+	if !(a.DuplicateR2 > 0 && a.DuplicateR2 <= 1) {
+		errs = append(errs, spec.FieldErrorf("duplicate_r2", "must be in (0, 1], got %v", a.DuplicateR2))
+	}
+	return errors.Join(errs...)
+}
+
+// errNotConserved is returned for models that do not learn conserved
+// quantities; the runner prefixes it with "analysis <name>".
+var errNotConserved = errors.New("needs a model of conserved quantities F_i(x) (e.g. kind conserved); the spec's model is not one")
+
+func conservedOf(c *Context) (architectures.ConservedQuantities, error) {
+	m, ok := c.Model.(architectures.ConservedQuantities)
+	if !ok {
+		return nil, errNotConserved
+	}
+	if k := m.NumConserved(); k < 1 {
+		return nil, fmt.Errorf("the model learns %d conserved quantities: nothing to read out", k)
+	}
+	return m, nil
+}
+
+// Requires a conserved-quantities model and a dynamical system.
+func (a *ConservedQuantities) Requires(c *Context) error {
+	if _, err := conservedOf(c); err != nil {
+		return err
+	}
+	_, err := c.Flow()
+	return err
+}
+
+// quantityReport is what conserved_quantities finds about one F_i.
+type quantityReport struct {
+	poly      *sparsefit.Polynomial
+	r2        float64
+	roundedR2 float64
+	variation float64
+	// trivial: F_i is constant over the held-out states.
+	trivial bool
+	// duplicateOf lists the earlier quantities (0-based) F_i is a function
+	// of; dupR2 is that fit's R².
+	duplicateOf []int
+	dupR2       float64
+}
+
+// Analyse reads out every quantity F_i of the model (i from 1):
+//
+//   - F<i>: value the R² of the sparse fit (STLSQ, see package sparsefit)
+//     of F_i on the monomials of the variables up to Degree over the
+//     held-out clean states, text the formula with Digits digits (metric
+//     conserved.<i>.r2); F<i>.rounded_r2 is the R² of the formula as
+//     printed.
+//   - F<i>.variation: Trajectories fresh initial conditions from the data's
+//     sampler are integrated with dopri5 on the true field; the variation is
+//     the mean over trajectories of the standard deviation in time of F_i
+//     (the network, not the formula), divided by the standard deviation of
+//     F_i over the held-out states (metric conserved.<i>.variation).
+//   - F<i>.duplicate_of: F_i is a duplicate when a sparse fit on [1,
+//     F_j] over the earlier non-duplicate quantities, or on their monomials
+//     up to degree 2, reaches DuplicateR2; text the quantities it depends on
+//     ("F1" or "F1,F2"), value that R².
+//   - F<i>.verdict: conserved or not, polynomial or not (a conserved F_i
+//     with a poor polynomial fit is reported as conserved but not
+//     polynomial: possibly g(P) of a polynomial P), duplicate, or constant.
+//
+// Summary metrics over the quantities that are neither duplicates nor
+// constant: conserved.r2.min, conserved.variation.max, and
+// conserved.independent, the number with R² ≥ 0.99 and variation ≤ 0.05.
+func (a *ConservedQuantities) Analyse(c *Context) (Result, error) {
+	if err := a.Validate(); err != nil {
+		return Result{}, err
+	}
+	model, err := conservedOf(c)
+	if err != nil {
+		return Result{}, err
+	}
+	sys, err := needSampling(c)
+	if err != nil {
+		return Result{}, err
+	}
+	set, err := heldOut(c)
+	if err != nil {
+		return Result{}, err
+	}
+	n, d, k := set.N, set.D, model.NumConserved()
+	if len(c.Vars) != d {
+		return Result{}, fmt.Errorf("%d variables %v for held-out states of dimension %d", len(c.Vars), c.Vars, d)
+	}
+	xs := set.X
+	if len(set.Clean) == n*d {
+		xs = set.Clean
+	}
+	fTest, err := evalConserved(model, xs, n, d)
+	if err != nil {
+		return Result{}, fmt.Errorf("held-out states: %w", err)
+	}
+
+	// Sparse fit of each quantity.
+	dict, err := sparsefit.NewDictionary(c.Vars, a.Degree)
+	if err != nil {
+		return Result{}, fmt.Errorf("monomials: %w", err)
+	}
+	design, err := dict.Design(xs, n)
+	if err != nil {
+		return Result{}, fmt.Errorf("monomials on the held-out states: %w", err)
+	}
+	opts := sparsefit.Options{Threshold: a.Threshold, MaxIter: 20}
+	reports := make([]quantityReport, k)
+	spread := make([]float64, k)
+	for i := range k {
+		y := column(fTest, k, i)
+		fit, err := sparsefit.STLSQ(design, y, opts)
+		if err != nil {
+			return Result{}, fmt.Errorf("F%d on the monomials of degree ≤ %d: %w", i+1, a.Degree, err)
+		}
+		r := &reports[i]
+		r.poly, r.r2 = dict.Polynomial(fit), fit.R2
+		r.roundedR2 = sparsefit.R2(y, r.poly.Rounded(a.Digits).Values(xs, n))
+		_, std, rms := meanStd(y)
+		spread[i] = std
+		r.trivial = !(std > vanishing*rms)
+	}
+
+	// Variation along fresh true trajectories.
+	ts := a.T.Times()
+	nt := len(ts)
+	x0s := make([]float64, a.Trajectories*d)
+	for j := range a.Trajectories {
+		if err := c.Sampler.Sample(c.RNG, c.Vars, x0s[j*d:(j+1)*d]); err != nil {
+			return Result{}, fmt.Errorf("initial condition %d: %w", j, err)
+		}
+	}
+	states := make([]float64, 0, a.Trajectories*nt*d)
+	integ := odeint.NewDopri5()
+	for j := range a.Trajectories {
+		traj, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
+		if err != nil {
+			return Result{}, fmt.Errorf("true trajectory %d: %w", j, err)
+		}
+		states = append(states, traj...)
+	}
+	fTraj, err := evalConserved(model, states, a.Trajectories*nt, d)
+	if err != nil {
+		return Result{}, fmt.Errorf("along the true trajectories: %w", err)
+	}
+	for i := range k {
+		var sum float64
+		for j := range a.Trajectories {
+			_, std, _ := meanStd(column(fTraj[j*nt*k:(j+1)*nt*k], k, i))
+			sum += std
+		}
+		if !reports[i].trivial {
+			reports[i].variation = sum / float64(a.Trajectories) / spread[i]
+		}
+	}
+
+	// Duplicates of earlier quantities.
+	var kept []int
+	for i := range k {
+		r := &reports[i]
+		if r.trivial {
+			continue
+		}
+		if len(kept) > 0 {
+			deps, r2, err := dependsOn(fTest, k, i, kept, opts, a.DuplicateR2)
+			if err != nil {
+				return Result{}, fmt.Errorf("F%d as a function of earlier quantities: %w", i+1, err)
+			}
+			if deps != nil {
+				r.duplicateOf, r.dupR2 = deps, r2
+				continue
+			}
+		}
+		kept = append(kept, i)
+	}
+
+	return a.result(reports, kept), nil
+}
+
+// result writes the rows and metrics of the reports; kept are the
+// quantities that are neither constant nor duplicates.
+func (a *ConservedQuantities) result(reports []quantityReport, kept []int) Result {
+	var res Result
+	for i, r := range reports {
+		name := fmt.Sprintf("F%d", i+1)
+		text := r.poly.Format(a.Digits)
+		r2, rr2, v := r.r2, r.roundedR2, r.variation
+		res.Rows = append(res.Rows,
+			Row{Name: name, Value: &r2, Text: &text},
+			Row{Name: name + ".rounded_r2", Value: &rr2})
+		res.Metrics = append(res.Metrics, Metric{fmt.Sprintf("conserved.%d.r2", i+1), r2})
+		if !r.trivial {
+			res.Rows = append(res.Rows, Row{Name: name + ".variation", Value: &v})
+			res.Metrics = append(res.Metrics, Metric{fmt.Sprintf("conserved.%d.variation", i+1), v})
+		}
+		if r.duplicateOf != nil {
+			dup, dr2 := quantityNames(r.duplicateOf), r.dupR2
+			res.Rows = append(res.Rows, Row{Name: name + ".duplicate_of", Value: &dr2, Text: &dup})
+		}
+		verdict := a.verdict(r)
+		res.Rows = append(res.Rows, Row{Name: name + ".verdict", Text: &verdict})
+	}
+	independent := 0.0
+	if len(kept) > 0 {
+		r2min, vmax := math.Inf(1), 0.0
+		for _, i := range kept {
+			r := reports[i]
+			r2min, vmax = math.Min(r2min, r.r2), math.Max(vmax, r.variation)
+			if r.r2 >= independentR2 && r.variation <= independentVariation {
+				independent++
+			}
+		}
+		res.Metrics = append(res.Metrics, Metric{"conserved.r2.min", r2min}, Metric{"conserved.variation.max", vmax})
+	}
+	res.Metrics = append(res.Metrics, Metric{"conserved.independent", independent})
+	return res
+}
+
+// verdict says in words what the numbers of one quantity mean.
+func (a *ConservedQuantities) verdict(r quantityReport) string {
+	switch {
+	case r.trivial:
+		return "constant over the held-out states: conserved trivially, not a quantity"
+	case r.duplicateOf != nil:
+		return fmt.Sprintf("a function of %s (R² %.4g): a duplicate", quantityNames(r.duplicateOf), r.dupR2)
+	}
+	conserved := r.variation <= independentVariation
+	polynomial := r.r2 >= independentR2
+	switch {
+	case conserved && polynomial:
+		return fmt.Sprintf("conserved (variation %.2g) and a polynomial of degree ≤ %d (R² %.4g)", r.variation, a.Degree, r.r2)
+	case conserved:
+		return fmt.Sprintf("conserved (variation %.2g) but not a polynomial of degree ≤ %d (R² %.4g): possibly a nonlinear function g(P) of a polynomial conserved P, or of higher degree", r.variation, a.Degree, r.r2)
+	case polynomial:
+		return fmt.Sprintf("not conserved (variation %.2g > %g), though a polynomial of degree ≤ %d (R² %.4g)", r.variation, independentVariation, a.Degree, r.r2)
+	default:
+		return fmt.Sprintf("not conserved (variation %.2g > %g) and not a polynomial of degree ≤ %d (R² %.4g)", r.variation, independentVariation, a.Degree, r.r2)
+	}
+}
+
+// quantityNames writes 0-based indices as "F1,F3".
+func quantityNames(idx []int) string {
+	names := make([]string, len(idx))
+	for i, j := range idx {
+		names[i] = fmt.Sprintf("F%d", j+1)
+	}
+	return strings.Join(names, ",")
+}
+
+// dependsOn fits quantity i on the earlier quantities kept, first affinely,
+// then on their monomials up to degree 2, by STLSQ. When a fit reaches
+// minR2 it returns the quantities the fit uses (sorted) and its R²; nil
+// otherwise.
+func dependsOn(f []float64, k, i int, kept []int, opts sparsefit.Options, minR2 float64) ([]int, float64, error) {
+	n := len(f) / k
+	y := column(f, k, i)
+	vals := make([]float64, 0, n*len(kept))
+	names := make([]string, len(kept))
+	for a, j := range kept {
+		names[a] = fmt.Sprintf("F%d", j+1)
+	}
+	for s := range n {
+		for _, j := range kept {
+			vals = append(vals, f[s*k+j])
+		}
+	}
+	for _, degree := range []int{1, 2} {
+		dict, err := sparsefit.NewDictionary(names, degree)
+		if err != nil {
+			return nil, 0, err
+		}
+		design, err := dict.Design(vals, n)
+		if err != nil {
+			return nil, 0, err
+		}
+		fit, err := sparsefit.STLSQ(design, y, opts)
+		if err != nil {
+			return nil, 0, err
+		}
+		if fit.R2 < minR2 {
+			continue
+		}
+		var deps []int
+		for c, e := range dict.Exps {
+			if !fit.Active[c] {
+				continue
+			}
+			for v, p := range e {
+				if p > 0 && !slices.Contains(deps, kept[v]) {
+					deps = append(deps, kept[v])
+				}
+			}
+		}
+		slices.Sort(deps)
+		if len(deps) == 0 {
+			// Unreachable for a non-constant y: a constant fit has R² 0.
+			return nil, 0, nil
+		}
+		return deps, fit.R2, nil
+	}
+	return nil, 0, nil
+}
+
+// evalConserved evaluates the model's quantities at the n states xs (n rows
+// of d values) in chunks and returns them row-major, n rows of k values.
+// Non-finite values are an error naming the state.
+func evalConserved(m architectures.ConservedQuantities, xs []float64, n, d int) ([]float64, error) {
+	k := m.NumConserved()
+	out := make([]float64, 0, n*k)
+	for lo := 0; lo < n; lo += laxChunk {
+		hi := min(lo+laxChunk, n)
+		f, err := m.Conserved(autodiff.New(slices.Clone(xs[lo*d:hi*d]), hi-lo, d), false)
+		if err != nil {
+			return nil, err
+		}
+		if f.Len() != (hi-lo)*k {
+			return nil, fmt.Errorf("the model returned %v values for %d states and %d quantities", f.Shape(), hi-lo, k)
+		}
+		out = append(out, f.Data()...)
+	}
+	for i, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			j := i / k
+			return nil, fmt.Errorf("F%d is %v at state %d %v", i%k+1, v, j, xs[j*d:(j+1)*d])
+		}
+	}
+	return out, nil
+}
+
+// column returns column i of a row-major matrix with k columns.
+func column(f []float64, k, i int) []float64 {
+	out := make([]float64, len(f)/k)
+	for s := range out {
+		out[s] = f[s*k+i]
+	}
+	return out
+}
+
+// meanStd returns the mean, the standard deviation (over n) and the RMS.
+func meanStd(v []float64) (mean, std, rms float64) {
+	var sq float64
+	for _, x := range v {
+		mean += x
+		sq += x * x
+	}
+	n := float64(len(v))
+	mean /= n
+	var ss float64
+	for _, x := range v {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss / n), math.Sqrt(sq / n)
+}
