@@ -34,7 +34,7 @@ type quantity func(x, y, px, py *autodiff.Tensor) *autodiff.Tensor
 type fixedQuantities []quantity
 
 func (fixedQuantities) Params() []*autodiff.Tensor { return nil }
-func (q fixedQuantities) NumConserved() int       { return len(q) }
+func (q fixedQuantities) NumConserved() int        { return len(q) }
 func (q fixedQuantities) Conserved(x *autodiff.Tensor, _ bool) (*autodiff.Tensor, error) {
 	cols := make([]*autodiff.Tensor, len(q))
 	for i, f := range q {
@@ -295,7 +295,9 @@ func TestConservedQuantitiesErrors(t *testing.T) {
 	if _, err := a.Analyse(conservedContext(good, centralForce{1, 0}, 10)); err == nil || !strings.Contains(err.Error(), "need more samples than columns") {
 		t.Errorf("too few states: %v", err)
 	}
-	nan := func(x, _, _, _ *autodiff.Tensor) *autodiff.Tensor { return autodiff.Log(autodiff.Scale(autodiff.Square(x), -1)) }
+	nan := func(x, _, _, _ *autodiff.Tensor) *autodiff.Tensor {
+		return autodiff.Log(autodiff.Scale(autodiff.Square(x), -1))
+	}
 	if _, err := a.Analyse(conservedContext(fixedQuantities{angularMomentum, nan}, centralForce{1, 0}, 50)); err == nil || !strings.Contains(err.Error(), "F2 is NaN at state") {
 		t.Errorf("NaN quantity: %v", err)
 	}
