@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -15,6 +13,7 @@ import (
 	"ansatz/datasets"
 	"ansatz/odeint"
 	"ansatz/registry"
+	"ansatz/sparsefit"
 	"ansatz/spec"
 	"ansatz/systems"
 )
@@ -277,66 +276,10 @@ type PolyMatrix struct {
 	Coef [][]float64
 }
 
-// Monomials returns the exponent vectors of all monomials in d variables of
-// total degree ≤ degree: the constant, then by degree, and within a degree
-// with the first variable's exponent highest first (q², q·p, p²).
-func Monomials(d, degree int) [][]int {
-	out := [][]int{make([]int, d)}
-	var rec func(e []int, v, left int)
-	rec = func(e []int, v, left int) {
-		if v == d-1 {
-			e[v] = left
-			out = append(out, slices.Clone(e))
-			e[v] = 0
-			return
-		}
-		for k := left; k >= 0; k-- {
-			e[v] = k
-			rec(e, v+1, left-k)
-		}
-		e[v] = 0
-	}
-	for deg := 1; deg <= degree && d > 0; deg++ {
-		rec(make([]int, d), 0, deg)
-	}
-	return out
-}
-
-// MonomialName writes a monomial as a product of variables: "1", "q",
-// "q^2*p".
-func MonomialName(e []int, vars []string) string {
-	var parts []string
-	for v, k := range e {
-		switch {
-		case k == 1:
-			parts = append(parts, vars[v])
-		case k > 1:
-			parts = append(parts, vars[v]+"^"+strconv.Itoa(k))
-		}
-	}
-	if len(parts) == 0 {
-		return "1"
-	}
-	return strings.Join(parts, "*")
-}
-
-// monomialValues writes the value of each monomial at x into dst.
-func monomialValues(exps [][]int, x []float64, dst []float64) {
-	for k, e := range exps {
-		v := 1.0
-		for i, p := range e {
-			for range p {
-				v *= x[i]
-			}
-		}
-		dst[k] = v
-	}
-}
-
 // Eval writes the matrix at the state x into dst (n·n values).
 func (p *PolyMatrix) Eval(x, dst []float64) {
 	phi := make([]float64, len(p.Exps))
-	monomialValues(p.Exps, x, phi)
+	sparsefit.MonomialValues(p.Exps, x, phi)
 	clear(dst)
 	for k, c := range p.Coef {
 		for i, v := range c {
@@ -381,36 +324,11 @@ func (p *PolyMatrix) Derivative(x, v, dst []float64) {
 // each formatted with the given significant digits, e.g. "1.3*q - 0.5*p^2";
 // "0" when every coefficient is zero. Formulas parse with symbolic.Parse.
 func (p *PolyMatrix) Formula(i, j int, vars []string, digits int) string {
-	var b strings.Builder
+	coefs, names := make([]float64, len(p.Coef)), make([]string, len(p.Coef))
 	for k, c := range p.Coef {
-		v := c[i*p.Size+j]
-		if v == 0 {
-			continue
-		}
-		if b.Len() == 0 {
-			if v < 0 {
-				b.WriteString("-")
-			}
-		} else if v < 0 {
-			b.WriteString(" - ")
-		} else {
-			b.WriteString(" + ")
-		}
-		num := strconv.FormatFloat(math.Abs(v), 'g', digits, 64)
-		name := MonomialName(p.Exps[k], vars)
-		switch {
-		case name == "1":
-			b.WriteString(num)
-		case num == "1":
-			b.WriteString(name)
-		default:
-			b.WriteString(num + "*" + name)
-		}
+		coefs[k], names[k] = c[i*p.Size+j], sparsefit.MonomialName(p.Exps[k], vars)
 	}
-	if b.Len() == 0 {
-		return "0"
-	}
-	return b.String()
+	return sparsefit.FormatTerms(coefs, names, digits)
 }
 
 // Readout is a Lax pair read out as polynomials of the state.
@@ -441,7 +359,11 @@ func FitReadout(p architectures.LaxPair, vars []string, xs []float64, n int, opt
 	if d == 0 || len(xs) != n*d {
 		return nil, fmt.Errorf("%d states need %d values for the variables %v, got %d", n, n*d, vars, len(xs))
 	}
-	exps := Monomials(d, opts.Degree)
+	dict, err := sparsefit.NewDictionary(vars, opts.Degree)
+	if err != nil {
+		return nil, fmt.Errorf("read-out: %w", err)
+	}
+	exps := dict.Exps
 	nk := len(exps)
 	if n < nk {
 		return nil, fmt.Errorf("%d held-out states are fewer than the %d monomials of degree ≤ %d in %d variables: lower degree or hold out more data", n, nk, opts.Degree, d)
@@ -454,11 +376,9 @@ func FitReadout(p architectures.LaxPair, vars []string, xs []float64, n int, opt
 	nn := sz * sz
 
 	// Design matrix with columns scaled to unit RMS.
-	phi := mat.NewDense(n, nk, nil)
-	row := make([]float64, nk)
-	for j := range n {
-		monomialValues(exps, xs[j*d:(j+1)*d], row)
-		phi.SetRow(j, row)
+	phi, err := dict.Design(xs, n)
+	if err != nil {
+		return nil, fmt.Errorf("read-out: %w", err)
 	}
 	rms := make([]float64, nk)
 	for k := range nk {
@@ -545,7 +465,7 @@ func FitReadout(p architectures.LaxPair, vars []string, xs []float64, n int, opt
 					pm.Coef[k][i] = 0
 					continue
 				}
-				pm.Coef[k][i], _ = strconv.ParseFloat(strconv.FormatFloat(c, 'g', opts.Digits, 64), 64)
+				pm.Coef[k][i] = sparsefit.Round(c, opts.Digits)
 			}
 		}
 	}

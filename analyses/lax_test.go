@@ -15,6 +15,7 @@ import (
 	"ansatz/autodiff"
 	"ansatz/datasets"
 	"ansatz/registry"
+	"ansatz/sparsefit"
 	"ansatz/spec"
 	"ansatz/symbolic"
 )
@@ -367,29 +368,11 @@ func TestLaxRequires(t *testing.T) {
 	}
 }
 
-func TestMonomials(t *testing.T) {
-	vars := []string{"q", "p"}
-	var names []string
-	for _, e := range analyses.Monomials(2, 3) {
-		names = append(names, analyses.MonomialName(e, vars))
-	}
-	want := []string{"1", "q", "p", "q^2", "q*p", "p^2", "q^3", "q^2*p", "q*p^2", "p^3"}
-	if !slices.Equal(names, want) {
-		t.Errorf("monomials %v, want %v", names, want)
-	}
-	// C(d + k, k) monomials in d variables up to degree k.
-	for _, c := range []struct{ d, k, n int }{{1, 4, 5}, {3, 2, 10}, {4, 3, 35}, {2, 0, 1}} {
-		if got := len(analyses.Monomials(c.d, c.k)); got != c.n {
-			t.Errorf("Monomials(%d, %d): %d, want %d", c.d, c.k, got, c.n)
-		}
-	}
-}
-
 // TestPolyMatrixDerivative compares the directional derivative with central
 // differences for random cubic polynomials in three variables.
 func TestPolyMatrixDerivative(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	exps := analyses.Monomials(3, 3)
+	exps := sparsefit.Monomials(3, 3)
 	pm := analyses.PolyMatrix{Size: 2, Exps: exps, Coef: make([][]float64, len(exps))}
 	for k := range exps {
 		pm.Coef[k] = []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
