@@ -1,0 +1,28 @@
+// Package symmetry reads the generators of a continuous symmetry off pairs of
+// points that a trained network considers alike, following Krippendorf and
+// Syvaeri, "Detecting symmetries with neural networks" (arXiv:2003.13679).
+//
+// The recipe, one file per step:
+//
+//	pairs.go     pairs of points close in the embedding but not in input space
+//	fit.go       a sign-invariant fit of p' = p + ε T p per coordinate 2-plane,
+//	             repeated over random subsets of the pairs
+//	pca.go       PCA of the fitted generators; significant components by
+//	             parallel analysis (Horn 1965) against isotropic fits
+//	verify.go    the significant span ordered by how much the embedding moves
+//	             along each direction, and the finite-transformation test of
+//	             each direction against random directions
+//	subspace.go  principal angles between generator subspaces; so(2), so(3)
+//
+// A pair carries no direction: (p, p') and (p', p) are the same pair, so a fit
+// must not depend on the order. Writing a pair as its midpoint m = (p + p')/2
+// and difference δ = p' − p, a one-parameter group p' = exp(εT) p satisfies
+// δ ∥ T m up to O(ε³) (exactly for rotations: the Cayley transform), and the
+// condition "δ is parallel to T m" is linear in T and blind to the sign of δ.
+// The naive least-squares fit of δ ≈ T m averages T to zero over pairs of
+// random orientation ([FitNaive], kept for comparison).
+//
+// Everything works on plain row-major slices: points x [n·d], embeddings
+// [n·m], generators [d·d]. The network enters only through an [Embedding]
+// function, so the numerics are tested on closed forms.
+package symmetry
