@@ -161,6 +161,11 @@ func lossPlot(metrics []results.Metric) *plot.Plot {
 		p.Add(l)
 		p.Legend.Add(k.split+" "+k.metric, l)
 	}
+	if p.Y.Min == p.Y.Max {
+		// A single value (one evaluation, or a flat loss): a log axis needs
+		// a range, and one padded linearly could reach 0.
+		p.Y.Min, p.Y.Max = p.Y.Min/2, p.Y.Max*2
+	}
 	return p
 }
 

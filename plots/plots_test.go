@@ -229,3 +229,16 @@ func TestMeans(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSingleLoss: one evaluation (a model fitted without training) gives
+// a loss figure, not a log axis without a range.
+func TestRunSingleLoss(t *testing.T) {
+	dir := t.TempDir()
+	m := []results.Metric{{Step: 0, Split: "train", Metric: "loss", Value: 0.25}}
+	if err := Run(dir, nil, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, Dir, LossesFile)); err != nil {
+		t.Error(err)
+	}
+}

@@ -87,6 +87,19 @@ type Analysis struct {
 	Text *string
 }
 
+// ReadAnalysis reads an analysis.parquet file.
+func ReadAnalysis(path string) ([]Analysis, error) {
+	rows, err := parquet.ReadFile[analysisRow](path)
+	if err != nil {
+		return nil, fmt.Errorf("read analysis %s: %w", path, err)
+	}
+	out := make([]Analysis, len(rows))
+	for i, r := range rows {
+		out[i] = Analysis{Analysis: r.Analysis, Name: r.Name, Value: r.Value, Text: r.Text}
+	}
+	return out, nil
+}
+
 // analysisRow is the on-disk form of Analysis.
 type analysisRow struct {
 	RunID    string   `parquet:"run_id,dict"`

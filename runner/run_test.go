@@ -352,7 +352,7 @@ func TestList(t *testing.T) {
 	if err := List(&b, " loss "); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(b.String(), "loss:\n  hnn ") || strings.Contains(b.String(), "system:") {
+	if !strings.HasPrefix(b.String(), "loss:\n  ") || !strings.Contains(b.String(), "\n  hnn ") || strings.Contains(b.String(), "system:") {
 		t.Errorf("List(loss):\n%s", b.String())
 	}
 	// Types read as YAML, and the columns line up over the whole kind.
