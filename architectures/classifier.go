@@ -105,7 +105,7 @@ func hiddenIndex(name string, k int) (int, bool) {
 
 // Build returns the classifier for the data's inputs and classes.
 func (o *ClassifierOptions) Build(s State, rng *rand.Rand) (Model, error) {
-	return NewClassifier(o, s.Dim(), stateClasses(s), rng)
+	return NewClassifier(o, s.Dim(), s.Classes, rng)
 }
 
 // NewClassifier builds a classifier network with in inputs and classes
@@ -179,7 +179,3 @@ func (c *classifier) Layer(x *autodiff.Tensor, name string, createGraph bool) (*
 	return h, true
 }
 
-// stateClasses is the number of classes the data declares. Until
-// State carries the data's description (the shared plumbing) it is 0 and
-// Build reports that the data has no labels.
-func stateClasses(State) int { return 0 }
