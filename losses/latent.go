@@ -59,9 +59,6 @@ func NewLatentSeparation() *LatentSeparation {
 	return &LatentSeparation{Layer: architectures.EmbeddingLayer, Epsilon: 1e-8}
 }
 
-// labelColumn is the batch column holding class indices.
-const labelColumn = "label"
-
 // Validate checks the layer name's form (embedding or hiddenN, N ≥ 1) and ε.
 func (l *LatentSeparation) Validate() error {
 	var errs []error
@@ -110,7 +107,7 @@ func (l *LatentSeparation) Loss(m architectures.Model, b Batch, createGraph bool
 	if !ok {
 		return nil, errors.New("loss latent_separation needs a classifier model (model kind classifier)")
 	}
-	col, err := b.Column(labelColumn)
+	col, err := b.Column(LabelColumn)
 	if err != nil {
 		return nil, fmt.Errorf("latent_separation: %w", err)
 	}
