@@ -6,6 +6,10 @@ import (
 	"math"
 	"math/cmplx"
 	"slices"
+
+	"gonum.org/v1/gonum/blas"
+
+	"ansatz/gemm"
 )
 
 // Sections is a monomial basis of the degree-k sections of O(k) restricted
@@ -204,6 +208,9 @@ func (a *Algebraic) Ambient(z, g []complex128) {
 // history[t] is the relative change ‖H_{t+1} − H_t‖_F/‖H_{t+1}‖_F of
 // iteration t (H is normalised to trace N_k after each step, which changes
 // only the potential's constant).
+//
+// Each iteration costs two real matrix products of N×2N_k by 2N_k×2N_k
+// (package gemm) and a Cholesky inversion.
 func Donaldson(pts *Points, s *Sections, iterations int) (*Algebraic, []float64, error) {
 	if iterations < 0 {
 		return nil, nil, fmt.Errorf("donaldson: iterations must be ≥ 0, got %d", iterations)
@@ -220,34 +227,51 @@ func Donaldson(pts *Points, s *Sections, iterations int) (*Algebraic, []float64,
 	if pts.N < nk {
 		return nil, nil, fmt.Errorf("donaldson: %d points for %d sections: need many more points than sections", pts.N, nk)
 	}
+	np, w2 := pts.N, 2*nk
 	alg := NewAlgebraic(s)
-	vals := make([]complex128, pts.N*nk)
-	for i := range pts.N {
-		s.Eval(pts.Point(i), vals[i*nk:(i+1)*nk])
+	// S = [Re s | Im s], one row per point.
+	sr := make([]float64, np*w2)
+	vals := make([]complex128, nk)
+	for i := range np {
+		s.Eval(pts.Point(i), vals)
+		row := sr[i*w2 : (i+1)*w2]
+		for a, v := range vals {
+			row[a], row[nk+a] = real(v), imag(v)
+		}
 	}
 	volCY := VolCY(pts)
+	hs := make([]float64, np*w2) // rows (H s)ᵀ as [Re | Im]
+	sc := make([]float64, np*w2) // rows c_i s_i
+	rm := make([]float64, w2*w2)
+	mm := make([]float64, w2*w2)
 	t := make([]complex128, nk*nk)
 	var history []float64
 	for range iterations {
-		clear(t)
-		for i := range pts.N {
-			si := vals[i*nk : (i+1)*nk]
-			f := real(quad(alg.H, si, si, nk))
+		realFormT(alg.H, nk, rm)
+		gemm.Dgemm(blas.NoTrans, blas.NoTrans, np, w2, w2, 1, sr, w2, rm, w2, 0, hs, w2)
+		for i := range np {
+			row, hrow := sr[i*w2:(i+1)*w2], hs[i*w2:(i+1)*w2]
+			f := 0.0
+			for k, v := range row {
+				f += v * hrow[k]
+			}
+			if !(f > 0) {
+				return nil, nil, fmt.Errorf("donaldson: s†Hs = %g at point %d", f, i)
+			}
 			c := pts.Weight[i] / f
-			// t += c s s† (upper triangle, mirrored below)
-			for a := range nk {
-				ca := complex(c, 0) * si[a]
-				row := t[a*nk : (a+1)*nk]
-				for b := a; b < nk; b++ {
-					row[b] += ca * cmplx.Conj(si[b])
-				}
+			out := sc[i*w2 : (i+1)*w2]
+			for k, v := range row {
+				out[k] = c * v
 			}
 		}
-		scale := complex(float64(nk)/(float64(pts.N)*volCY), 0)
+		// M = Sᵀ C S = [[AᵀCA, AᵀCB], [BᵀCA, BᵀCB]]
+		gemm.Dgemm(blas.Trans, blas.NoTrans, w2, w2, np, 1, sr, w2, sc, w2, 0, mm, w2)
+		scale := float64(nk) / (float64(np) * volCY)
 		for a := range nk {
-			for b := a; b < nk; b++ {
-				t[a*nk+b] *= scale
-				t[b*nk+a] = cmplx.Conj(t[a*nk+b])
+			for b := range nk {
+				re := mm[a*w2+b] + mm[(nk+a)*w2+nk+b]
+				im := mm[(nk+a)*w2+b] - mm[a*w2+nk+b]
+				t[a*nk+b] = complex(scale*re, scale*im)
 			}
 		}
 		hNew, err := InverseHermitian(t, nk)
@@ -269,4 +293,90 @@ func Donaldson(pts *Points, s *Sections, iterations int) (*Algebraic, []float64,
 		alg.H = hNew
 	}
 	return alg, history, nil
+}
+
+// realFormT writes the 2n×2n real matrix R with [Re v | Im v]·R =
+// [Re (Hv)ᵀ | Im (Hv)ᵀ] for a row vector v: R = [[Hrᵀ, Hiᵀ], [−Hiᵀ, Hrᵀ]].
+func realFormT(h []complex128, n int, r []float64) {
+	w := 2 * n
+	for a := range n {
+		for b := range n {
+			v := h[b*n+a] // (Hᵀ)_ab
+			r[a*w+b] = real(v)
+			r[a*w+n+b] = imag(v)
+			r[(n+a)*w+b] = -imag(v)
+			r[(n+a)*w+n+b] = real(v)
+		}
+	}
+}
+
+// PulledBack writes the metric pulled back to X at every point of pts into
+// out (N×Dim×Dim, row-major per point). It is the batched form of Ambient
+// followed by PullBack, with the local derivatives ∂_a s = Σ_i J[a][i] ∂_i s:
+//
+//	g_{a b̄} = (1/kπ) [ (∂_b s)†H(∂_a s)/F − (s†H ∂_a s)((∂_b s)†H s)/F² ],
+//
+// the products by H done as real matrix products over chunks of points.
+func (a *Algebraic) PulledBack(pts *Points, out []complex128) {
+	const chunk = 1024
+	nk, m, dim := a.S.Len(), pts.M, pts.Dim
+	w2, nv := 2*nk, dim+1
+	r := make([]float64, w2*w2)
+	realFormT(a.H, nk, r)
+	rows := min(chunk, pts.N) * nv
+	v := make([]float64, rows*w2)
+	hv := make([]float64, rows*w2)
+	vals := make([]complex128, nk)
+	ds := make([]complex128, nk*m)
+	gram := make([]complex128, nv*nv)
+	c := 1 / (float64(a.S.K) * math.Pi)
+	for lo := 0; lo < pts.N; lo += chunk {
+		hi := min(lo+chunk, pts.N)
+		for i := lo; i < hi; i++ {
+			a.S.Jacobian(pts.Point(i), vals, ds)
+			jac := pts.Jacobian(i)
+			base := (i - lo) * nv * w2
+			row := v[base : base+w2]
+			for al, x := range vals {
+				row[al], row[nk+al] = real(x), imag(x)
+			}
+			for b := range dim {
+				row := v[base+(b+1)*w2 : base+(b+2)*w2]
+				jb := jac[b*m : (b+1)*m]
+				for al := range nk {
+					var x complex128
+					for k, j := range jb {
+						if j != 0 {
+							x += j * ds[al*m+k]
+						}
+					}
+					row[al], row[nk+al] = real(x), imag(x)
+				}
+			}
+		}
+		n := (hi - lo) * nv
+		gemm.Dgemm(blas.NoTrans, blas.NoTrans, n, w2, w2, 1, v[:n*w2], w2, r, w2, 0, hv[:n*w2], w2)
+		for i := lo; i < hi; i++ {
+			base := (i - lo) * nv * w2
+			for u := range nv {
+				x := v[base+u*w2 : base+(u+1)*w2]
+				for q := range nv {
+					y := hv[base+q*w2 : base+(q+1)*w2]
+					var re, im float64
+					for al := range nk {
+						re += x[al]*y[al] + x[nk+al]*y[nk+al]
+						im += x[al]*y[nk+al] - x[nk+al]*y[al]
+					}
+					gram[u*nv+q] = complex(re, im) // v_u† H v_q
+				}
+			}
+			f := real(gram[0])
+			g := out[i*dim*dim : (i+1)*dim*dim]
+			for p := range dim {
+				for q := range dim {
+					g[p*dim+q] = complex(c, 0) * (gram[(q+1)*nv+p+1]/complex(f, 0) - gram[p+1]*gram[(q+1)*nv]/complex(f*f, 0))
+				}
+			}
+		}
+	}
 }

@@ -131,3 +131,28 @@ func TestVolumes(t *testing.T) {
 	}
 	t.Logf("σ(FS) = %.4f, Vol_CY = %.4f", s1, VolCY(pts))
 }
+
+// TestAlgebraicPulledBack: the batched pullback equals Ambient + PullBack.
+func TestAlgebraicPulledBack(t *testing.T) {
+	h := mustQuintic(t, dwork, 0.1+0.2i)
+	pts, err := Sample(h, 1500, 0.1+0.2i, rand.New(rand.NewPCG(31, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := h.Sections(3)
+	alg := &Algebraic{S: s, H: randomHermitianPD(rand.New(rand.NewPCG(33, 34)), s.Len())}
+	dim, m := pts.Dim, pts.M
+	batch := make([]complex128, pts.N*dim*dim)
+	alg.PulledBack(pts, batch)
+	g := make([]complex128, m*m)
+	pb := make([]complex128, dim*dim)
+	for i := range pts.N {
+		alg.Ambient(pts.Point(i), g)
+		PullBack(pts.Jacobian(i), dim, m, g, pb)
+		for k := range pb {
+			if d := cmplx.Abs(pb[k] - batch[i*dim*dim+k]); d > 1e-12*cmplx.Abs(pb[0]) {
+				t.Fatalf("point %d entry %d: batched %v, direct %v", i, k, batch[i*dim*dim+k], pb[k])
+			}
+		}
+	}
+}

@@ -4,7 +4,20 @@ import "math"
 
 // DetFunc returns a function giving det of the metric m pulled back to X at
 // point i of pts (with the point's own pullback), for Sigma, VolK and Kappa.
+//
+// A metric that also implements BatchMetric is evaluated at all points at
+// once, when DetFunc is called.
 func DetFunc(m Metric, pts *Points) func(i int) float64 {
+	if b, ok := m.(BatchMetric); ok {
+		g := make([]complex128, pts.N*pts.Dim*pts.Dim)
+		b.PulledBack(pts, g)
+		dets := make([]float64, pts.N)
+		w := pts.Dim * pts.Dim
+		for i := range dets {
+			dets[i] = DetHermitian(g[i*w:(i+1)*w], pts.Dim)
+		}
+		return func(i int) float64 { return dets[i] }
+	}
 	g := make([]complex128, pts.M*pts.M)
 	pb := make([]complex128, pts.Dim*pts.Dim)
 	return func(i int) float64 {
@@ -12,6 +25,15 @@ func DetFunc(m Metric, pts *Points) func(i int) float64 {
 		PullBack(pts.Jacobian(i), pts.Dim, pts.M, g, pb)
 		return DetHermitian(pb, pts.Dim)
 	}
+}
+
+// BatchMetric is a Metric that computes its pullback at many points at once
+// (faster than Ambient then PullBack point by point).
+type BatchMetric interface {
+	Metric
+	// PulledBack writes the pulled-back metric at every point of pts into
+	// out (N×Dim×Dim).
+	PulledBack(pts *Points, out []complex128)
 }
 
 // VolCY returns mean(w), the Monte-Carlo estimate of ∫|Ω|² in the weights'
