@@ -135,3 +135,28 @@ func (d *Dictionary) Design(xs []float64, n int) (*mat.Dense, error) {
 	}
 	return out, nil
 }
+
+// Gradient writes the gradient of every monomial at the state x into dst,
+// Len rows of len(Vars) values: dst[k·len(Vars) + a] = ∂(monomial k)/∂x_a.
+func (d *Dictionary) Gradient(x, dst []float64) {
+	nv := len(d.Vars)
+	clear(dst[:len(d.Exps)*nv])
+	for k, e := range d.Exps {
+		for a, ea := range e {
+			if ea == 0 {
+				continue
+			}
+			g := float64(ea)
+			for v, ev := range e {
+				pw := ev
+				if v == a {
+					pw--
+				}
+				for range pw {
+					g *= x[v]
+				}
+			}
+			dst[k*nv+a] = g
+		}
+	}
+}
