@@ -185,3 +185,34 @@ func (m *JetMap) project(in []float64) error {
 	}
 	return nil
 }
+
+// projectFields moves the field values vals (one per field, order 0) onto
+// the constraint surface by Newton steps along ∇c.
+func (m *JetMap) projectFields(vals []float64) error {
+	if m.cons == nil {
+		return nil
+	}
+	in := make([]float64, len(m.inputs))
+	for f, v := range vals {
+		in[jetIndex(f, 0, m.inOrder)] = v
+	}
+	if err := m.project(in); err != nil {
+		return err
+	}
+	for f := range vals {
+		vals[f] = in[jetIndex(f, 0, m.inOrder)]
+	}
+	return nil
+}
+
+// constraintAt returns c at the field values vals (0 without a constraint).
+func (m *JetMap) constraintAt(vals []float64) float64 {
+	if m.cons == nil {
+		return 0
+	}
+	in := make([]float64, len(m.inputs))
+	for f, v := range vals {
+		in[jetIndex(f, 0, m.inOrder)] = v
+	}
+	return m.cons[0](in)
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"ansatz/spec"
 	"ansatz/suggest"
 	"ansatz/symbolic"
 )
@@ -103,6 +104,10 @@ type System struct {
 	order      int         // highest jet order in the equations
 	constraint symbolic.Node
 	conserved  []namedNode // sorted by name
+
+	// where locates the expressions in a spec ("equations.u_t"), when the
+	// system was built from one; for errors found later (by the data kind).
+	where map[string]spec.Expr
 }
 
 // NewSystem checks and parses a definition.
