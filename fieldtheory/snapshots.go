@@ -10,6 +10,7 @@ import (
 	"ansatz/datasets"
 	"ansatz/spec"
 	"ansatz/symbolic"
+	"ansatz/systems"
 )
 
 // FieldSnapshots is the spec of the data kind field_snapshots: snapshots of
@@ -184,7 +185,7 @@ func (in *Initial) validate() error {
 
 // Describe names the model's inputs: the jets of every field up to the
 // data's order.
-func (o *FieldSnapshots) Describe(sys any) (datasets.Description, error) {
+func (o *FieldSnapshots) Describe(sys systems.System) (datasets.Description, error) {
 	s, err := fieldSystem(sys)
 	if err != nil {
 		return datasets.Description{}, err
@@ -201,7 +202,7 @@ func (o *FieldSnapshots) order(s *System) int {
 }
 
 // fieldSystem type-asserts the spec's system.
-func fieldSystem(sys any) (*System, error) {
+func fieldSystem(sys systems.System) (*System, error) {
 	if sys == nil {
 		return nil, errors.New("data kind field_snapshots needs a system of kind field; the spec declares none")
 	}
@@ -222,7 +223,7 @@ type prepared struct {
 }
 
 // prepare checks the options against the system.
-func (o *FieldSnapshots) prepare(sys any) (*prepared, error) {
+func (o *FieldSnapshots) prepare(sys systems.System) (*prepared, error) {
 	s, err := fieldSystem(sys)
 	if err != nil {
 		return nil, err

@@ -79,13 +79,8 @@ func (e *ExprError) Unwrap() error { return e.Err }
 
 // FieldError is an error in a non-expression value of a field system or of
 // the data options; Field is its key path ("fields[1]", "domain.points").
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-// Error returns "field: message".
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+// It is spec.FieldError, so that a Validate method can return it as is.
+type FieldError = spec.FieldError
 
 // namedNode is a named expression over canonical jets.
 type namedNode struct {
