@@ -125,6 +125,20 @@ type quantityReport struct {
 	// of; dupR2 is that fit's R².
 	duplicateOf []int
 	dupR2       float64
+	// dupLevel: the duplicate was found through the level-set polynomial.
+	dupLevel bool
+	// level is the polynomial whose level sets F_i's gradient fits best
+	// (nil when F_i is a polynomial itself, R² ≥ 0.99), alignment the
+	// fraction of ∇P along ∇F_i (see sparsefit.FitLevelSets) and levelValues
+	// its values at the held-out states.
+	level       *sparsefit.Polynomial
+	alignment   float64
+	levelValues []float64
+}
+
+// levelAligned says whether F_i is a function of its level-set polynomial.
+func (r *quantityReport) levelAligned() bool {
+	return r.level != nil && r.alignment >= independentR2
 }
 
 // Analyse reads out every quantity F_i of the model (i from 1):
@@ -139,17 +153,27 @@ type quantityReport struct {
 //     the mean over trajectories of the standard deviation in time of F_i
 //     (the network, not the formula), divided by the standard deviation of
 //     F_i over the held-out states (metric conserved.<i>.variation).
-//   - F<i>.duplicate_of: F_i is a duplicate when a sparse fit on [1,
-//     F_j] over the earlier non-duplicate quantities, or on their monomials
-//     up to degree 2, reaches DuplicateR2; text the quantities it depends on
-//     ("F1" or "F1,F2"), value that R².
+//   - F<i>.level_set, for F_i with R² < 0.99: the sparse polynomial P of
+//     degree ≤ Degree whose gradient is most nearly parallel to ∇F_i (the
+//     model's, at the held-out states; sparsefit.FitLevelSets), value the
+//     alignment (metric conserved.<i>.level_alignment). An alignment ≥ 0.99
+//     means F_i = g(P): a nonlinear function of a polynomial, such as
+//     tanh(L_z), which no monomial fit reads out.
+//   - F<i>.duplicate_of: F_i is a duplicate when a sparse fit of F_i (or of
+//     its aligned level-set polynomial) on [1, F_j, P_j] over the earlier
+//     non-duplicate quantities, or on their monomials up to degree 2,
+//     reaches DuplicateR2; text the quantities it depends on ("F1" or
+//     "F1,F2"), value that R².
 //   - F<i>.verdict: conserved or not, polynomial or not (a conserved F_i
-//     with a poor polynomial fit is reported as conserved but not
-//     polynomial: possibly g(P) of a polynomial P), duplicate, or constant.
+//     with a poor polynomial fit is reported as conserved but not a
+//     polynomial, with the P of which it is a function when there is one),
+//     duplicate, or constant.
 //
 // Summary metrics over the quantities that are neither duplicates nor
-// constant: conserved.r2.min, conserved.variation.max, and
-// conserved.independent, the number with R² ≥ 0.99 and variation ≤ 0.05.
+// constant: conserved.r2.min, conserved.variation.max,
+// conserved.independent, the number with R² ≥ 0.99 and variation ≤ 0.05,
+// and conserved.independent.level_sets, the number with variation ≤ 0.05
+// that are polynomials or functions of one (alignment ≥ 0.99).
 func (a *ConservedQuantities) Analyse(c *Context) (Result, error) {
 	if err := a.Validate(); err != nil {
 		return Result{}, err
@@ -238,7 +262,13 @@ func (a *ConservedQuantities) Analyse(c *Context) (Result, error) {
 		}
 	}
 
-	// Duplicates of earlier quantities.
+	// Level sets of the quantities that are not polynomials.
+	if err := a.levelSets(model, reports, dict, xs, n, d, opts); err != nil {
+		return Result{}, err
+	}
+
+	// Duplicates of earlier quantities: F_i (or, when F_i is a function of
+	// a polynomial P_i, P_i) fitted on the earlier kept F_j and P_j.
 	var kept []int
 	for i := range k {
 		r := &reports[i]
@@ -246,12 +276,31 @@ func (a *ConservedQuantities) Analyse(c *Context) (Result, error) {
 			continue
 		}
 		if len(kept) > 0 {
-			deps, r2, err := dependsOn(fTest, k, i, kept, opts, a.DuplicateR2)
-			if err != nil {
-				return Result{}, fmt.Errorf("F%d as a function of earlier quantities: %w", i+1, err)
+			targets := [][]float64{column(fTest, k, i)}
+			if r.levelAligned() {
+				targets = append(targets, r.levelValues)
 			}
-			if deps != nil {
-				r.duplicateOf, r.dupR2 = deps, r2
+			var owners []int
+			var regressors [][]float64
+			for _, j := range kept {
+				owners = append(owners, j)
+				regressors = append(regressors, column(fTest, k, j))
+				if reports[j].levelAligned() {
+					owners = append(owners, j)
+					regressors = append(regressors, reports[j].levelValues)
+				}
+			}
+			for t, y := range targets {
+				deps, r2, err := dependsOn(y, regressors, owners, opts, a.DuplicateR2)
+				if err != nil {
+					return Result{}, fmt.Errorf("F%d as a function of earlier quantities: %w", i+1, err)
+				}
+				if deps != nil {
+					r.duplicateOf, r.dupR2, r.dupLevel = deps, r2, t == 1
+					break
+				}
+			}
+			if r.duplicateOf != nil {
 				continue
 			}
 		}
@@ -277,6 +326,11 @@ func (a *ConservedQuantities) result(reports []quantityReport, kept []int) Resul
 			res.Rows = append(res.Rows, Row{Name: name + ".variation", Value: &v})
 			res.Metrics = append(res.Metrics, Metric{fmt.Sprintf("conserved.%d.variation", i+1), v})
 		}
+		if r.level != nil {
+			level, align := r.level.Format(a.Digits), r.alignment
+			res.Rows = append(res.Rows, Row{Name: name + ".level_set", Value: &align, Text: &level})
+			res.Metrics = append(res.Metrics, Metric{fmt.Sprintf("conserved.%d.level_alignment", i+1), align})
+		}
 		if r.duplicateOf != nil {
 			dup, dr2 := quantityNames(r.duplicateOf), r.dupR2
 			res.Rows = append(res.Rows, Row{Name: name + ".duplicate_of", Value: &dr2, Text: &dup})
@@ -284,19 +338,24 @@ func (a *ConservedQuantities) result(reports []quantityReport, kept []int) Resul
 		verdict := a.verdict(r)
 		res.Rows = append(res.Rows, Row{Name: name + ".verdict", Text: &verdict})
 	}
-	independent := 0.0
+	independent, levels := 0.0, 0.0
 	if len(kept) > 0 {
 		r2min, vmax := math.Inf(1), 0.0
 		for _, i := range kept {
 			r := reports[i]
 			r2min, vmax = math.Min(r2min, r.r2), math.Max(vmax, r.variation)
-			if r.r2 >= independentR2 && r.variation <= independentVariation {
-				independent++
+			if r.variation <= independentVariation {
+				if r.r2 >= independentR2 {
+					independent++
+				}
+				if r.r2 >= independentR2 || r.levelAligned() {
+					levels++
+				}
 			}
 		}
 		res.Metrics = append(res.Metrics, Metric{"conserved.r2.min", r2min}, Metric{"conserved.variation.max", vmax})
 	}
-	res.Metrics = append(res.Metrics, Metric{"conserved.independent", independent})
+	res.Metrics = append(res.Metrics, Metric{"conserved.independent", independent}, Metric{"conserved.independent.level_sets", levels})
 	return res
 }
 
@@ -305,20 +364,24 @@ func (a *ConservedQuantities) verdict(r quantityReport) string {
 	switch {
 	case r.trivial:
 		return "constant over the held-out states: conserved trivially, not a quantity"
+	case r.duplicateOf != nil && r.dupLevel:
+		return fmt.Sprintf("a function of %s through its level sets P = %s (R² %.6g of P on them): a duplicate", quantityNames(r.duplicateOf), r.level.Format(a.Digits), r.dupR2)
 	case r.duplicateOf != nil:
-		return fmt.Sprintf("a function of %s (R² %.4g): a duplicate", quantityNames(r.duplicateOf), r.dupR2)
+		return fmt.Sprintf("a function of %s (R² %.6g): a duplicate", quantityNames(r.duplicateOf), r.dupR2)
 	}
 	conserved := r.variation <= independentVariation
 	polynomial := r.r2 >= independentR2
 	switch {
 	case conserved && polynomial:
-		return fmt.Sprintf("conserved (variation %.2g) and a polynomial of degree ≤ %d (R² %.4g)", r.variation, a.Degree, r.r2)
+		return fmt.Sprintf("conserved (variation %.2g) and a polynomial of degree ≤ %d (R² %.6g)", r.variation, a.Degree, r.r2)
+	case conserved && r.levelAligned():
+		return fmt.Sprintf("conserved (variation %.2g) but not a polynomial of degree ≤ %d (R² %.6g): a nonlinear function of P = %s (gradient alignment %.6g)", r.variation, a.Degree, r.r2, r.level.Format(a.Digits), r.alignment)
 	case conserved:
-		return fmt.Sprintf("conserved (variation %.2g) but not a polynomial of degree ≤ %d (R² %.4g): possibly a nonlinear function g(P) of a polynomial conserved P, or of higher degree", r.variation, a.Degree, r.r2)
+		return fmt.Sprintf("conserved (variation %.2g) but not a polynomial of degree ≤ %d (R² %.6g), nor a function of one (gradient alignment %.4g): of higher degree, or of several polynomials", r.variation, a.Degree, r.r2, r.alignment)
 	case polynomial:
-		return fmt.Sprintf("not conserved (variation %.2g > %g), though a polynomial of degree ≤ %d (R² %.4g)", r.variation, independentVariation, a.Degree, r.r2)
+		return fmt.Sprintf("not conserved (variation %.2g > %g), though a polynomial of degree ≤ %d (R² %.6g)", r.variation, independentVariation, a.Degree, r.r2)
 	default:
-		return fmt.Sprintf("not conserved (variation %.2g > %g) and not a polynomial of degree ≤ %d (R² %.4g)", r.variation, independentVariation, a.Degree, r.r2)
+		return fmt.Sprintf("not conserved (variation %.2g > %g) and not a polynomial of degree ≤ %d (R² %.6g)", r.variation, independentVariation, a.Degree, r.r2)
 	}
 }
 
@@ -331,21 +394,21 @@ func quantityNames(idx []int) string {
 	return strings.Join(names, ",")
 }
 
-// dependsOn fits quantity i on the earlier quantities kept, first affinely,
-// then on their monomials up to degree 2, by STLSQ. When a fit reaches
-// minR2 it returns the quantities the fit uses (sorted) and its R²; nil
+// dependsOn fits y on the regressors (columns over the same states),
+// first affinely, then on their monomials up to degree 2, by STLSQ. When a
+// fit reaches minR2 it returns the owners (quantity indices, sorted,
+// without repetition) of the regressors the fit uses and its R²; nil
 // otherwise.
-func dependsOn(f []float64, k, i int, kept []int, opts sparsefit.Options, minR2 float64) ([]int, float64, error) {
-	n := len(f) / k
-	y := column(f, k, i)
-	vals := make([]float64, 0, n*len(kept))
-	names := make([]string, len(kept))
-	for a, j := range kept {
-		names[a] = fmt.Sprintf("F%d", j+1)
+func dependsOn(y []float64, regressors [][]float64, owners []int, opts sparsefit.Options, minR2 float64) ([]int, float64, error) {
+	n, m := len(y), len(regressors)
+	vals := make([]float64, 0, n*m)
+	names := make([]string, m)
+	for a := range regressors {
+		names[a] = fmt.Sprintf("r%d", a)
 	}
 	for s := range n {
-		for _, j := range kept {
-			vals = append(vals, f[s*k+j])
+		for _, r := range regressors {
+			vals = append(vals, r[s])
 		}
 	}
 	for _, degree := range []int{1, 2} {
@@ -370,8 +433,8 @@ func dependsOn(f []float64, k, i int, kept []int, opts sparsefit.Options, minR2 
 				continue
 			}
 			for v, p := range e {
-				if p > 0 && !slices.Contains(deps, kept[v]) {
-					deps = append(deps, kept[v])
+				if p > 0 && !slices.Contains(deps, owners[v]) {
+					deps = append(deps, owners[v])
 				}
 			}
 		}
@@ -383,6 +446,42 @@ func dependsOn(f []float64, k, i int, kept []int, opts sparsefit.Options, minR2 
 		return deps, fit.R2, nil
 	}
 	return nil, 0, nil
+}
+
+// levelSets fits, for every quantity that is neither constant nor a
+// polynomial of degree ≤ Degree (R² < 0.99), the polynomial whose level
+// sets its gradient follows (sparsefit.FitLevelSets), with ∇F_i from the
+// model at the held-out states.
+func (a *ConservedQuantities) levelSets(model architectures.ConservedQuantities, reports []quantityReport, dict *sparsefit.Dictionary, xs []float64, n, d int, opts sparsefit.Options) error {
+	var todo []int
+	for i, r := range reports {
+		if !r.trivial && r.r2 < independentR2 {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 || a.Degree < 1 {
+		return nil
+	}
+	k := len(reports)
+	jac, err := gradConserved(model, xs, n, d)
+	if err != nil {
+		return fmt.Errorf("gradients at the held-out states: %w", err)
+	}
+	grads := make([]float64, n*d)
+	for _, i := range todo {
+		for s := range n {
+			copy(grads[s*d:(s+1)*d], jac[(s*k+i)*d:(s*k+i+1)*d])
+		}
+		p, align, err := dict.FitLevelSets(xs, grads, n, opts)
+		if err != nil {
+			// A gradient that vanishes everywhere has no level sets to
+			// read; the quantity is still reported by its value fit.
+			continue
+		}
+		r := &reports[i]
+		r.level, r.alignment, r.levelValues = p, align, p.Values(xs, n)
+	}
+	return nil
 }
 
 // evalConserved evaluates the model's quantities at the n states xs (n rows
@@ -406,6 +505,33 @@ func evalConserved(m architectures.ConservedQuantities, xs []float64, n, d int) 
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			j := i / k
 			return nil, fmt.Errorf("F%d is %v at state %d %v", i%k+1, v, j, xs[j*d:(j+1)*d])
+		}
+	}
+	return out, nil
+}
+
+// gradConserved returns the gradients ∇F_i at the n states xs, row-major
+// [n, k, d]. Non-finite values are an error naming the state.
+func gradConserved(m architectures.ConservedQuantities, xs []float64, n, d int) ([]float64, error) {
+	k := m.NumConserved()
+	out := make([]float64, 0, n*k*d)
+	for lo := 0; lo < n; lo += laxChunk {
+		hi := min(lo+laxChunk, n)
+		in := autodiff.Variable(slices.Clone(xs[lo*d:hi*d]), hi-lo, d)
+		f, err := m.Conserved(in, true)
+		if err != nil {
+			return nil, err
+		}
+		jac, err := autodiff.Jacobian(f, in, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, jac.Data()...)
+	}
+	for i, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			j := i / (k * d)
+			return nil, fmt.Errorf("∇F%d is %v at state %d %v", (i/d)%k+1, v, j, xs[j*d:(j+1)*d])
 		}
 	}
 	return out, nil

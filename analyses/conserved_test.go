@@ -107,20 +107,8 @@ func hasRow(res analyses.Result, name string) bool {
 	return false
 }
 
-// TestConservedQuantitiesCentralForce: the angular momentum of an
-// anharmonic central force is read out exactly and conserved to the
-// integrator's error; x·p_x is a polynomial but not conserved; 2·L_z + 1 is
-// a duplicate; tanh(10·L_z) is conserved but not a polynomial.
-func TestConservedQuantitiesCentralForce(t *testing.T) {
-	tanhL := func(x, y, px, py *autodiff.Tensor) *autodiff.Tensor {
-		return autodiff.Tanh(autodiff.Scale(angularMomentum(x, y, px, py), 10))
-	}
-	model := fixedQuantities{angularMomentum, xpx, affine(angularMomentum, 2, 1), tanhL}
-	a := analyses.NewConservedQuantities()
-	res, err := a.Analyse(conservedContext(model, centralForce{1, 1}, 400))
-	if err != nil {
-		t.Fatal(err)
-	}
+func logRows(t *testing.T, res analyses.Result) {
+	t.Helper()
 	for _, r := range res.Rows {
 		switch {
 		case r.Value != nil && r.Text != nil:
@@ -131,6 +119,28 @@ func TestConservedQuantitiesCentralForce(t *testing.T) {
 			t.Logf("%-16s %s", r.Name, *r.Text)
 		}
 	}
+	for _, m := range res.Metrics {
+		t.Logf("metric %s = %.6g", m.Name, m.Value)
+	}
+}
+
+// tanhL is tanh(10·L_z): conserved, not a polynomial, a function of L_z.
+var tanhL quantity = func(x, y, px, py *autodiff.Tensor) *autodiff.Tensor {
+	return autodiff.Tanh(autodiff.Scale(angularMomentum(x, y, px, py), 10))
+}
+
+// TestConservedQuantitiesCentralForce: the angular momentum of an
+// anharmonic central force is read out exactly and conserved to the
+// integrator's error; x·p_x is a polynomial but not conserved; 2·L_z + 1 is
+// a duplicate, and so is tanh(10·L_z), through its level sets.
+func TestConservedQuantitiesCentralForce(t *testing.T) {
+	model := fixedQuantities{angularMomentum, xpx, affine(angularMomentum, 2, 1), tanhL}
+	a := analyses.NewConservedQuantities()
+	res, err := a.Analyse(conservedContext(model, centralForce{1, 1}, 400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logRows(t, res)
 
 	// F1 = L_z: exact formula, R² 1, variation at the integrator's error.
 	if got := textOf(t, res, "F1"); got != "x*p_y - y*p_x" {
@@ -164,33 +174,76 @@ func TestConservedQuantitiesCentralForce(t *testing.T) {
 	if got := textOf(t, res, "F3"); got != "2*x*p_y - 2*y*p_x + 1" {
 		t.Errorf("F3 formula %q", got)
 	}
-	for _, name := range []string{"F1", "F2", "F4"} {
-		if hasRow(res, name+".duplicate_of") {
-			t.Errorf("%s marked a duplicate", name)
-		}
-	}
-
-	// F4 = tanh(10·L_z): conserved, not a polynomial of degree 2, not a
-	// polynomial of L_z of degree 2 either.
+	// F4 = tanh(10·L_z): not a polynomial (R² 0.86), but its level sets are
+	// those of L_z: a duplicate of F1.
 	if r2 := metric(t, res, "conserved.4.r2"); !(r2 < 0.95) {
 		t.Errorf("conserved.4.r2 = %v, want < 0.95", r2)
 	}
-	if v := metric(t, res, "conserved.4.variation"); !(v <= 1e-6) {
-		t.Errorf("conserved.4.variation = %v, want ≤ 1e-6", v)
+	if got := textOf(t, res, "F4.level_set"); got != "x*p_y - y*p_x" {
+		t.Errorf("F4.level_set %q", got)
 	}
-	if got := textOf(t, res, "F4.verdict"); !strings.Contains(got, "conserved (") || !strings.Contains(got, "but not a polynomial") {
+	if got := textOf(t, res, "F4.duplicate_of"); got != "F1" {
+		t.Errorf("F4.duplicate_of %q, want F1", got)
+	}
+	if got := textOf(t, res, "F4.verdict"); !strings.Contains(got, "through its level sets P = x*p_y - y*p_x") {
 		t.Errorf("F4 verdict %q", got)
 	}
+	for _, name := range []string{"F1", "F2"} {
+		if hasRow(res, name+".duplicate_of") || hasRow(res, name+".level_set") {
+			t.Errorf("%s marked a duplicate or fitted by level sets", name)
+		}
+	}
 
-	// Summary over F1, F2, F4.
-	if got := metric(t, res, "conserved.independent"); got != 1 {
-		t.Errorf("conserved.independent = %v, want 1", got)
+	// Summary over F1, F2.
+	for name, want := range map[string]float64{
+		"conserved.independent": 1, "conserved.independent.level_sets": 1, "conserved.r2.min": 1,
+		"conserved.variation.max": metric(t, res, "conserved.2.variation"),
+	} {
+		if got := metric(t, res, name); math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
 	}
-	if got, want := metric(t, res, "conserved.r2.min"), metric(t, res, "conserved.4.r2"); got != want {
-		t.Errorf("conserved.r2.min = %v, want F4's %v", got, want)
+}
+
+// TestConservedQuantitiesNonPolynomial: with V = r⁴, tanh(10·L_z) is
+// conserved and a function of the polynomial L_z; H = |p|²/2 + r⁴ is
+// conserved but neither a polynomial of degree 2 nor a function of one; L_z
+// after tanh(10·L_z) is a duplicate of it.
+func TestConservedQuantitiesNonPolynomial(t *testing.T) {
+	quartic := func(x, y, px, py *autodiff.Tensor) *autodiff.Tensor {
+		r2 := autodiff.Add(autodiff.Square(x), autodiff.Square(y))
+		return autodiff.Add(autodiff.Scale(autodiff.Add(autodiff.Square(px), autodiff.Square(py)), 0.5), autodiff.Square(r2))
 	}
-	if got, want := metric(t, res, "conserved.variation.max"), metric(t, res, "conserved.2.variation"); got != want {
-		t.Errorf("conserved.variation.max = %v, want F2's %v", got, want)
+	a := analyses.NewConservedQuantities()
+	a.Trajectories = 4
+	res, err := a.Analyse(conservedContext(fixedQuantities{tanhL, quartic, angularMomentum}, centralForce{0, 4}, 400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logRows(t, res)
+	if got := textOf(t, res, "F1.verdict"); !strings.HasPrefix(got, "conserved (") ||
+		!strings.Contains(got, "but not a polynomial of degree ≤ 2") || !strings.Contains(got, "a nonlinear function of P = x*p_y - y*p_x") {
+		t.Errorf("F1 verdict %q", got)
+	}
+	if got := metric(t, res, "conserved.1.level_alignment"); math.Abs(got-1) > 1e-10 {
+		t.Errorf("conserved.1.level_alignment = %v, want 1", got)
+	}
+	if got := textOf(t, res, "F2.verdict"); !strings.Contains(got, "nor a function of one") {
+		t.Errorf("F2 verdict %q", got)
+	}
+	if got := metric(t, res, "conserved.2.r2"); !(got < 0.99) {
+		t.Errorf("conserved.2.r2 = %v, want < 0.99", got)
+	}
+	if got := textOf(t, res, "F3.duplicate_of"); got != "F1" {
+		t.Errorf("F3.duplicate_of %q, want F1", got)
+	}
+	for name, want := range map[string]float64{"conserved.independent": 0, "conserved.independent.level_sets": 1} {
+		if got := metric(t, res, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	if got := metric(t, res, "conserved.variation.max"); !(got <= 1e-6) {
+		t.Errorf("conserved.variation.max = %v, want ≤ 1e-6", got)
 	}
 }
 

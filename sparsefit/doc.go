@@ -14,6 +14,10 @@
 // contributes to the fit, so a dropped term costs at most about
 // Threshold² of the largest term's variance.
 //
+// [Dictionary.FitLevelSets] reads out a function that is not a polynomial
+// but a function of one, F = g(P), from its gradient: it finds the sparse P
+// whose gradient is parallel to ∇F.
+//
 // [Polynomial.Format] writes a fitted polynomial with a chosen number of
 // significant digits in the syntax of package symbolic ("3*x - 2*x*y + 0.5").
 package sparsefit

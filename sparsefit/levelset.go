@@ -27,7 +27,7 @@ import (
 // it prefers the lowest degree: it solves with the monomials up to each
 // degree in turn and keeps the first whose λ is at most twice the λ of the
 // whole dictionary plus 1e-9. It returns P scaled so that its largest
-// coefficient is +1 and the alignment 1 − λ (1: parallel at every state).
+// coefficient (the first of several equal ones) is +1 and the alignment 1 − λ (1: parallel at every state).
 // States where g is below 1e-10 of its RMS size carry no direction and are
 // skipped. xs holds n rows of len(Vars) values, grads n rows of len(Vars)
 // values.
@@ -127,11 +127,18 @@ func (d *Dictionary) FitLevelSets(xs, grads []float64, n int, opts Options) (*Po
 		}
 	}
 	p := &Polynomial{Vars: slices.Clone(d.Vars), Exps: d.Exps, Coef: make([]float64, len(d.Exps))}
+	// Scale by the largest magnitude, with the sign that makes the first
+	// coefficient of (nearly) that magnitude +1, so that ties between equal
+	// coefficients do not depend on rounding.
 	var big float64
 	for i, k := range cols {
 		p.Coef[k] = coef[i]
-		if math.Abs(coef[i]) > math.Abs(big) {
-			big = coef[i]
+		big = math.Max(big, math.Abs(coef[i]))
+	}
+	for _, c := range coef {
+		if math.Abs(c) >= (1-1e-9)*big {
+			big = math.Copysign(big, c)
+			break
 		}
 	}
 	for k := range p.Coef {
