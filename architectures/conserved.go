@@ -32,34 +32,34 @@ func init() {
 
 // ConservedConfig is the options of the conserved model: k separate
 // functions of the original state variables, each an MLP x → F_i(x) or a
-// polynomial Σ_α c_α x^α (kind polynomial: every F_i is then a formula in
+// polynomial Σ_α c_α x^α (ansatz polynomial: every F_i is then a formula in
 // the monomials up to degree, which the readout recovers exactly).
 type ConservedConfig struct {
 	Count   int          `yaml:"count" doc:"k: how many functions to search for (at most 2·dof − 1 for a flow of dimension 2·dof)"`
-	Kind    string       `yaml:"kind" spec:"oneof=mlp|polynomial" doc:"mlp (one network per function) or polynomial (coefficients of the monomials up to degree)"`
+	Ansatz  string       `yaml:"ansatz" spec:"oneof=mlp|polynomial" doc:"mlp (one network per function) or polynomial (coefficients of the monomials up to degree)"`
 	Degree  int          `yaml:"degree" doc:"polynomial: the highest total degree of the monomials"`
 	Network nn.MLPConfig `yaml:",inline"`
 }
 
 // NewConservedConfig returns the defaults: one MLP with two hidden layers
 // of 32, tanh, Glorot weights, uniform biases and an output bias (degree 2
-// for kind polynomial).
+// for ansatz polynomial).
 func NewConservedConfig() *ConservedConfig {
 	return &ConservedConfig{
-		Count: 1, Kind: "mlp", Degree: 2,
+		Count: 1, Ansatz: "mlp", Degree: 2,
 		Network: nn.MLPConfig{Hidden: []int{32, 32}, Activation: "tanh", Init: "glorot", LastBias: true, BiasInit: "uniform"},
 	}
 }
 
-// Validate checks the count, the degree and, for kind mlp, the network.
+// Validate checks the count, the degree and, for ansatz mlp, the network.
 func (c *ConservedConfig) Validate() error {
 	if c.Count < 1 {
 		return spec.FieldErrorf("count", "must be ≥ 1, got %d", c.Count)
 	}
-	if c.Kind == "polynomial" && c.Degree < 1 {
+	if c.Ansatz == "polynomial" && c.Degree < 1 {
 		return spec.FieldErrorf("degree", "must be ≥ 1 (a constant is conserved trivially), got %d", c.Degree)
 	}
-	if c.Kind == "mlp" {
+	if c.Ansatz == "mlp" {
 		return validateNetwork(c.Network)
 	}
 	return nil
@@ -77,7 +77,7 @@ func (c *ConservedConfig) Build(s State, rng *rand.Rand) (Model, error) {
 		return nil, fmt.Errorf("conserved: count: a flow in %d variables has at most %d independent conserved quantities, got count %d", d, d-1, c.Count)
 	}
 	m := &ConservedModel{k: c.Count}
-	switch c.Kind {
+	switch c.Ansatz {
 	case "mlp":
 		cfg := c.Network
 		cfg.In, cfg.Out = d, 1
@@ -97,7 +97,7 @@ func (c *ConservedConfig) Build(s State, rng *rand.Rand) (Model, error) {
 		}
 		m.poly.coef = autodiff.Variable(w, len(exps), c.Count)
 	default:
-		return nil, fmt.Errorf("conserved: kind %q is not mlp or polynomial", c.Kind)
+		return nil, fmt.Errorf("conserved: ansatz %q is not mlp or polynomial", c.Ansatz)
 	}
 	return m, nil
 }
@@ -106,7 +106,7 @@ func (c *ConservedConfig) Build(s State, rng *rand.Rand) (Model, error) {
 type ConservedModel struct {
 	k    int
 	nets []*nn.MLP
-	poly *MatrixFunc // kind polynomial: coef [K, k]
+	poly *MatrixFunc // ansatz polynomial: coef [K, k]
 }
 
 // Params returns each network's parameters in order, or the coefficient

@@ -13,7 +13,9 @@ func init() {
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "conserved",
 		Doc: "direct search for conserved quantities: mean_i ⟨Ḟ_i²⟩/⟨|∇F_i|²|ẋ|²⟩ with Ḟ_i = ∇F_i·ẋ, plus a weight times Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩ that keeps the F_i independent (needs a model with conserved quantities)",
-		New: func() any { return &Conserved{Target: "dx", Normalize: "ratio", Independence: 1, Epsilon: 1e-12} },
+		New: func() any {
+			return &Conserved{Target: "dx", Normalize: "ratio", Independence: 0.1, Form: "logdet", Epsilon: 1e-12}
+		},
 	})
 }
 
@@ -29,13 +31,20 @@ func init() {
 // lowered by shrinking F_i, and lies in [0, 1]. Normalize "none" is the bare
 // ⟨Ḟ_i²⟩, which a constant or a vanishing F_i minimises.
 //
-// The independence term penalises parallel gradients sample by sample
-// (cos² of the angle between ∇F_i and ∇F_j); without it all k functions
-// converge to the same quantity (or functions of it: ∇g(F) ∥ ∇F).
+// The independence term keeps the k functions functionally independent;
+// without it all k converge to the same quantity (or functions of it:
+// ∇g(F) ∥ ∇F). Form "logdet" (the default) is −⟨log(det G + ε)⟩ with G_ij =
+// ⟨∇̂F_i, ∇̂F_j⟩ the Gram matrix of the unit gradients at each sample: zero
+// for orthogonal gradients, unbounded as soon as one gradient falls into the
+// span of the others, so F_3 = g(F_1, F_2) is excluded as well as F_2 =
+// g(F_1). Form "cos2" is Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩, which only excludes
+// pairwise parallel gradients (in the two-body search it let F_1 become a
+// function of the two momenta F_2, F_3).
 type Conserved struct {
 	Target       string  `yaml:"target" spec:"oneof=dx|f" doc:"which ẋ Ḟ = ∇F·ẋ uses: dx (the data's observed derivatives) or f (the equations' right-hand side at the states)"`
 	Normalize    string  `yaml:"normalize" spec:"oneof=ratio|none" doc:"ratio: ⟨Ḟ²⟩/⟨|∇F|²|ẋ|²⟩ (scale free); none: ⟨Ḟ²⟩ (won by a constant)"`
-	Independence float64 `yaml:"independence" doc:"weight of Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩, which keeps the functions independent"`
+	Independence float64 `yaml:"independence" doc:"weight of the independence term, which keeps the functions independent"`
+	Form         string  `yaml:"form" spec:"oneof=logdet|cos2" doc:"independence term: logdet (−⟨log det G⟩, G the Gram matrix of the unit gradients; k ≤ 4) or cos2 (Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩)"`
 	Epsilon      float64 `yaml:"epsilon" doc:"added to denominators (the ratio and the gradient norms)"`
 }
 
@@ -59,11 +68,22 @@ func conservedModel(m architectures.Model) (architectures.ConservedQuantities, e
 	return c, nil
 }
 
-// Accepts requires a model of conserved quantities.
+// Accepts requires a model of conserved quantities, with at most
+// MaxLogDetCount of them for form logdet.
 func (l *Conserved) Accepts(m architectures.Model) error {
-	_, err := conservedModel(m)
-	return err
+	c, err := conservedModel(m)
+	if err != nil {
+		return err
+	}
+	if l.Form == "logdet" && l.Independence > 0 && c.NumConserved() > MaxLogDetCount {
+		return fmt.Errorf("loss conserved: form logdet takes at most %d quantities, the model has %d; use form cos2", MaxLogDetCount, c.NumConserved())
+	}
+	return nil
 }
+
+// MaxLogDetCount is the largest k the logdet independence term handles (the
+// engine's determinant of small matrices).
+const MaxLogDetCount = 4
 
 // Loss returns the normalised conservation residual plus the independence
 // penalty.
@@ -107,7 +127,12 @@ func (l *Conserved) Loss(m architectures.Model, b Batch, createGraph bool) (*aut
 		unit[i] = autodiff.Div(g, autodiff.Sqrt(autodiff.AddScalar(g2, l.Epsilon)))
 	}
 	total = autodiff.Scale(total, 1/float64(k))
-	if l.Independence > 0 && k > 1 {
+	if l.Independence > 0 && k > 1 && l.Form == "logdet" {
+		u := architectures.StackRows(unit)
+		gram := autodiff.BatchMatMulT(u, u, false, true)
+		ld := autodiff.Mean(autodiff.Log(autodiff.AddScalar(autodiff.Det(gram), l.Epsilon)))
+		total = autodiff.Sub(total, autodiff.Scale(ld, l.Independence))
+	} else if l.Independence > 0 && k > 1 {
 		var ind *autodiff.Tensor
 		for i := range k {
 			for j := i + 1; j < k; j++ {

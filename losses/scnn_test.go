@@ -41,6 +41,37 @@ func (m fixedQuantities) Conserved(x *autodiff.Tensor, createGraph bool) (*autod
 	return m.f(x), nil
 }
 
+// TestConservedLogDet checks the logdet independence term: zero for
+// orthonormal gradients, large when a gradient lies in the span of others.
+func TestConservedLogDet(t *testing.T) {
+	col := autodiff.Col
+	b := keplerBatch(rand.New(rand.NewPCG(1, 2)), 64)
+	l := losses.Conserved{Target: "dx", Normalize: "none", Independence: 1, Form: "logdet", Epsilon: 1e-12}
+	// F = (x, px): orthogonal unit gradients, det G = 1; ⟨Ḟ²⟩ = ⟨px² + ṗx²⟩/2.
+	v, err := l.Loss(fixedQuantities{2, func(x *autodiff.Tensor) *autodiff.Tensor { return autodiff.Concat(col(x, 0), col(x, 2)) }}, b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	for i := range b.X.Rows() {
+		want += (b.DX.Data()[4*i]*b.DX.Data()[4*i] + b.DX.Data()[4*i+2]*b.DX.Data()[4*i+2]) / 2
+	}
+	want /= float64(b.X.Rows())
+	if math.Abs(v.Item()-want) > 1e-9 {
+		t.Errorf("orthogonal gradients: loss %g, want %g", v.Item(), want)
+	}
+	// F = (x, px, x + 2 px): the third gradient is in the span of the others.
+	v, err = l.Loss(fixedQuantities{3, func(x *autodiff.Tensor) *autodiff.Tensor {
+		return autodiff.Concat(col(x, 0), col(x, 2), autodiff.Add(col(x, 0), autodiff.Scale(col(x, 2), 2)))
+	}}, b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Item() < 20 {
+		t.Errorf("dependent gradients: loss %g, want ≥ 20 (−log ε)", v.Item())
+	}
+}
+
 func TestConservedLossInvariants(t *testing.T) {
 	col := autodiff.Col
 	lz := func(x *autodiff.Tensor) *autodiff.Tensor {
@@ -72,7 +103,7 @@ func TestConservedLossInvariants(t *testing.T) {
 	b := keplerBatch(rand.New(rand.NewPCG(1, 2)), 64)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := losses.Conserved{Target: "dx", Normalize: "ratio", Independence: 1, Epsilon: 1e-12}
+			l := losses.Conserved{Target: "dx", Normalize: "ratio", Independence: 1, Form: "cos2", Epsilon: 1e-12}
 			v, err := l.Loss(tt.m, b, false)
 			if err != nil {
 				t.Fatal(err)
@@ -182,7 +213,8 @@ func TestSCNNLossGradientsFD(t *testing.T) {
 		{"hqp variance", &losses.HQP{Beta: 0.5, Normalize: "variance", Epsilon: 1e-8}, 1, 0},
 		{"hqp variance with an angle", &losses.HQP{Beta: 2, Normalize: "variance", Epsilon: 1e-8}, 1, 1},
 		{"hqp all conserved", &losses.HQP{Beta: 1, Normalize: "variance", Epsilon: 1e-8}, 2, 1},
-		{"conserved on scnn momenta", &losses.Conserved{Target: "dx", Normalize: "ratio", Independence: 0.5, Epsilon: 1e-12}, 2, 0},
+		{"conserved on scnn momenta", &losses.Conserved{Target: "dx", Normalize: "ratio", Independence: 0.5, Form: "cos2", Epsilon: 1e-12}, 2, 0},
+		{"conserved on scnn momenta, logdet", &losses.Conserved{Target: "dx", Normalize: "ratio", Independence: 0.5, Form: "logdet", Epsilon: 1e-12}, 2, 0},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,15 +231,19 @@ func TestConservedLossGradientFD(t *testing.T) {
 	b := twoBodyBatch(rand.New(rand.NewPCG(6, 7)), 5)
 	for _, kind := range []string{"mlp", "polynomial"} {
 		for _, norm := range []string{"ratio", "none"} {
-			t.Run(kind+" "+norm, func(t *testing.T) {
+			form := "cos2"
+			if norm == "ratio" {
+				form = "logdet"
+			}
+			t.Run(kind+" "+norm+" "+form, func(t *testing.T) {
 				cfg := architectures.NewConservedConfig()
-				cfg.Count, cfg.Kind, cfg.Network.Hidden = 3, kind, []int{3}
+				cfg.Count, cfg.Ansatz, cfg.Network.Hidden = 3, kind, []int{3}
 				vars := []string{"x1", "x2", "y1", "y2", "px1", "px2", "py1", "py2"}
 				m, err := cfg.Build(architectures.State{Vars: vars, NQ: 4}, rand.New(rand.NewPCG(8, 9)))
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkParamGradient(t, &losses.Conserved{Target: "f", Normalize: norm, Independence: 0.7, Epsilon: 1e-12}, m, b)
+				checkParamGradient(t, &losses.Conserved{Target: "f", Normalize: norm, Independence: 0.7, Form: form, Epsilon: 1e-12}, m, b)
 			})
 		}
 	}
