@@ -14,6 +14,7 @@ import (
 	"ansatz/registry"
 	"ansatz/sparsefit"
 	"ansatz/spec"
+	"ansatz/systems"
 )
 
 func init() {
@@ -230,36 +231,8 @@ func (a *ConservedQuantities) Analyse(c *Context) (Result, error) {
 	}
 
 	// Variation along fresh true trajectories.
-	ts := a.T.Times()
-	nt := len(ts)
-	x0s := make([]float64, a.Trajectories*d)
-	for j := range a.Trajectories {
-		if err := c.Sampler.Sample(c.RNG, c.Vars, x0s[j*d:(j+1)*d]); err != nil {
-			return Result{}, fmt.Errorf("initial condition %d: %w", j, err)
-		}
-	}
-	states := make([]float64, 0, a.Trajectories*nt*d)
-	integ := odeint.NewDopri5()
-	for j := range a.Trajectories {
-		traj, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
-		if err != nil {
-			return Result{}, fmt.Errorf("true trajectory %d: %w", j, err)
-		}
-		states = append(states, traj...)
-	}
-	fTraj, err := evalConserved(model, states, a.Trajectories*nt, d)
-	if err != nil {
-		return Result{}, fmt.Errorf("along the true trajectories: %w", err)
-	}
-	for i := range k {
-		var sum float64
-		for j := range a.Trajectories {
-			_, std, _ := meanStd(column(fTraj[j*nt*k:(j+1)*nt*k], k, i))
-			sum += std
-		}
-		if !reports[i].trivial {
-			reports[i].variation = sum / float64(a.Trajectories) / spread[i]
-		}
+	if err := a.variations(c, sys, model, reports, spread); err != nil {
+		return Result{}, err
 	}
 
 	// Level sets of the quantities that are not polynomials.
@@ -267,46 +240,11 @@ func (a *ConservedQuantities) Analyse(c *Context) (Result, error) {
 		return Result{}, err
 	}
 
-	// Duplicates of earlier quantities: F_i (or, when F_i is a function of
-	// a polynomial P_i, P_i) fitted on the earlier kept F_j and P_j.
-	var kept []int
-	for i := range k {
-		r := &reports[i]
-		if r.trivial {
-			continue
-		}
-		if len(kept) > 0 {
-			targets := [][]float64{column(fTest, k, i)}
-			if r.levelAligned() {
-				targets = append(targets, r.levelValues)
-			}
-			var owners []int
-			var regressors [][]float64
-			for _, j := range kept {
-				owners = append(owners, j)
-				regressors = append(regressors, column(fTest, k, j))
-				if reports[j].levelAligned() {
-					owners = append(owners, j)
-					regressors = append(regressors, reports[j].levelValues)
-				}
-			}
-			for t, y := range targets {
-				deps, r2, err := dependsOn(y, regressors, owners, opts, a.DuplicateR2)
-				if err != nil {
-					return Result{}, fmt.Errorf("F%d as a function of earlier quantities: %w", i+1, err)
-				}
-				if deps != nil {
-					r.duplicateOf, r.dupR2, r.dupLevel = deps, r2, t == 1
-					break
-				}
-			}
-			if r.duplicateOf != nil {
-				continue
-			}
-		}
-		kept = append(kept, i)
+	// Duplicates of earlier quantities.
+	kept, err := a.duplicates(reports, fTest, opts)
+	if err != nil {
+		return Result{}, err
 	}
-
 	return a.result(reports, kept), nil
 }
 
@@ -392,6 +330,92 @@ func quantityNames(idx []int) string {
 		names[i] = fmt.Sprintf("F%d", j+1)
 	}
 	return strings.Join(names, ",")
+}
+
+// variations integrates Trajectories true trajectories from the data's
+// sampler and sets each non-constant quantity's variation: the mean over
+// trajectories of its standard deviation in time over spread, its standard
+// deviation over the held-out states.
+func (a *ConservedQuantities) variations(c *Context, sys systems.Flow, model architectures.ConservedQuantities, reports []quantityReport, spread []float64) error {
+	d, k := len(c.Vars), len(reports)
+	ts := a.T.Times()
+	nt := len(ts)
+	x0s := make([]float64, a.Trajectories*d)
+	for j := range a.Trajectories {
+		if err := c.Sampler.Sample(c.RNG, c.Vars, x0s[j*d:(j+1)*d]); err != nil {
+			return fmt.Errorf("initial condition %d: %w", j, err)
+		}
+	}
+	states := make([]float64, 0, a.Trajectories*nt*d)
+	integ := odeint.NewDopri5()
+	for j := range a.Trajectories {
+		traj, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
+		if err != nil {
+			return fmt.Errorf("true trajectory %d: %w", j, err)
+		}
+		states = append(states, traj...)
+	}
+	f, err := evalConserved(model, states, a.Trajectories*nt, d)
+	if err != nil {
+		return fmt.Errorf("along the true trajectories: %w", err)
+	}
+	for i := range k {
+		if reports[i].trivial {
+			continue
+		}
+		var sum float64
+		for j := range a.Trajectories {
+			_, std, _ := meanStd(column(f[j*nt*k:(j+1)*nt*k], k, i))
+			sum += std
+		}
+		reports[i].variation = sum / float64(a.Trajectories) / spread[i]
+	}
+	return nil
+}
+
+// duplicates marks each quantity that is a function of earlier ones: F_i
+// (and, when F_i is a function of a polynomial P_i, P_i) is fitted on the
+// earlier kept F_j and P_j (see dependsOn). It returns the quantities kept:
+// neither constant nor duplicates. f holds the quantities at the held-out
+// states, row-major.
+func (a *ConservedQuantities) duplicates(reports []quantityReport, f []float64, opts sparsefit.Options) ([]int, error) {
+	k := len(reports)
+	var kept []int
+	var owners []int
+	var regressors [][]float64
+	for i := range k {
+		r := &reports[i]
+		if r.trivial {
+			continue
+		}
+		if len(kept) > 0 {
+			targets := [][]float64{column(f, k, i)}
+			if r.levelAligned() {
+				targets = append(targets, r.levelValues)
+			}
+			for t, y := range targets {
+				deps, r2, err := dependsOn(y, regressors, owners, opts, a.DuplicateR2)
+				if err != nil {
+					return nil, fmt.Errorf("F%d as a function of earlier quantities: %w", i+1, err)
+				}
+				if deps != nil {
+					r.duplicateOf, r.dupR2, r.dupLevel = deps, r2, t == 1
+					break
+				}
+			}
+			if r.duplicateOf != nil {
+				continue
+			}
+		}
+		kept = append(kept, i)
+		owners = append(owners, i)
+		regressors = append(regressors, column(f, k, i))
+		if r.levelAligned() {
+			owners = append(owners, i)
+			regressors = append(regressors, r.levelValues)
+		}
+	}
+	return kept, nil
 }
 
 // dependsOn fits y on the regressors (columns over the same states),

@@ -344,6 +344,9 @@ func TestConservedQuantitiesErrors(t *testing.T) {
 	if err := a.Requires(conservedContext(good, centralForce{1, 0}, 0)); err != nil {
 		t.Errorf("Requires on a good context: %v", err)
 	}
+	if _, err := a.Analyse(conservedContext(good, centralForce{1, 0}, 0)); err == nil || !strings.Contains(err.Error(), "needs held-out data") {
+		t.Errorf("no held-out states: %v", err)
+	}
 	// 10 states for the 15 monomials of degree ≤ 2 in 4 variables.
 	if _, err := a.Analyse(conservedContext(good, centralForce{1, 0}, 10)); err == nil || !strings.Contains(err.Error(), "need more samples than columns") {
 		t.Errorf("too few states: %v", err)
