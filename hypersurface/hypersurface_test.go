@@ -54,7 +54,7 @@ func TestParsePolynomialErrors(t *testing.T) {
 	vars := []string{"x", "y"}
 	tests := []struct {
 		expr, msg string
-		col      int
+		col       int
 	}{
 		{"x^2 + w", "unknown name w", 7},
 		{"x^2/y", "division by a non-constant", 4},
