@@ -68,6 +68,7 @@ type ConnectionMatrixConfig struct {
 	Kind          string          `yaml:"kind" spec:"oneof=polynomial|mlp|expressions" doc:"polynomial (Σ_α C_α Φ^α over monomials of the features), mlp (a network features → n² entries) or expressions (fixed entries, no parameters)"`
 	Degree        int             `yaml:"degree" doc:"polynomial: the highest total degree of the monomials of the features"`
 	LambdaDegree  int             `yaml:"lambda_degree" doc:"polynomial: the highest power of λ (needs spectral.values)"`
+	InitScale     float64         `yaml:"init_scale" doc:"polynomial: standard deviation of the normal initial coefficients"`
 	Entries       [][]spec.Expr   `yaml:"entries" doc:"expressions: n rows of n expressions of the jets (and lambda)"`
 	Network       nn.MLPConfig    `yaml:",inline"`
 	parsedEntries []symbolic.Node // set by Validate, row-major
@@ -79,12 +80,12 @@ func NewLaxConnectionConfig() *LaxConnectionConfig {
 	return &LaxConnectionConfig{Ax: NewConnectionMatrixConfig(1), At: NewConnectionMatrixConfig(1)}
 }
 
-// NewConnectionMatrixConfig returns a polynomial ansatz of the given degree,
-// with the network options for kind mlp set to two hidden layers of 32,
+// NewConnectionMatrixConfig returns a polynomial ansatz of the given degree
+// with initial coefficients of scale PolynomialInitScale, with the network options for kind mlp set to two hidden layers of 32,
 // tanh, Glorot weights, uniform biases and an output bias.
 func NewConnectionMatrixConfig(degree int) ConnectionMatrixConfig {
 	m := NewMatrixConfig(degree)
-	return ConnectionMatrixConfig{Kind: "polynomial", Degree: degree, Network: m.Network}
+	return ConnectionMatrixConfig{Kind: "polynomial", Degree: degree, InitScale: PolynomialInitScale, Network: m.Network}
 }
 
 // Validate checks the ranges and parses the expressions (entries are
@@ -93,6 +94,9 @@ func (c *ConnectionMatrixConfig) Validate() error {
 	var errs []error
 	if c.Degree < 0 || c.Degree > 8 {
 		errs = append(errs, spec.FieldErrorf("degree", "must be in [0, 8], got %d", c.Degree))
+	}
+	if !(c.InitScale >= 0) || c.InitScale > 1e6 {
+		errs = append(errs, spec.FieldErrorf("init_scale", "must be in [0, 1e6], got %v", c.InitScale))
 	}
 	if c.LambdaDegree < 0 || c.LambdaDegree > 8 {
 		errs = append(errs, spec.FieldErrorf("lambda_degree", "must be in [0, 8], got %d", c.LambdaDegree))
@@ -229,7 +233,7 @@ func (c *ConnectionMatrixConfig) build(name string, m *ConnectionModel, rng *ran
 		}
 		w := make([]float64, len(f.names)*n*n)
 		for i := range w {
-			w[i] = PolynomialInitScale * rng.NormFloat64()
+			w[i] = c.InitScale * rng.NormFloat64()
 		}
 		f.coef = autodiff.Variable(w, len(f.names), n*n)
 	case "mlp":
