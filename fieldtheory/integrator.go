@@ -17,8 +17,8 @@ type IntegratorOptions struct {
 	CFL float64 `yaml:"cfl" doc:"with dt 0: the step is cfl / ρ, ρ an estimate of the spectral radius of the nonlinear terms (RK4 is stable up to 2.8)"`
 }
 
-// NewIntegratorOptions returns the defaults: dt 0 (automatic), cfl 0.25.
-func NewIntegratorOptions() IntegratorOptions { return IntegratorOptions{CFL: 0.25} }
+// NewIntegratorOptions returns the defaults: dt 0 (automatic), cfl 0.1.
+func NewIntegratorOptions() IntegratorOptions { return IntegratorOptions{CFL: 0.1} }
 
 // Validate checks the options; errors name the field by its yaml name.
 func (o IntegratorOptions) Validate() error {
@@ -395,7 +395,9 @@ func (in *Integrator) nonlinear(u, dst state) {
 }
 
 // stiffness estimates the spectral radius of the nonlinear terms at u:
-// max over the grid and fields of Σ_J |∂N_i/∂J| κ_max^order(J).
+// max over the grid and fields of Σ_J |∂N_i/∂J| κ_max^order(J), plus with
+// the integrating factor the norm of the linear part at the highest mode
+// present.
 func (in *Integrator) stiffness(u state) float64 {
 	in.gridJets(u)
 	n, nf, nj := in.grid.Points(), in.nf, len(in.jets)
@@ -422,7 +424,36 @@ func (in *Integrator) stiffness(u state) float64 {
 	if math.IsNaN(rho) || math.IsInf(rho, 0) {
 		return 0
 	}
-	return rho
+	if in.diag {
+		return rho
+	}
+	// With the integrating factor the nonlinear terms are integrated in the
+	// interaction picture, where they oscillate at the linear frequencies of
+	// the modes present: add the norm of M(κ) at the highest mode whose
+	// amplitude is above 1e-10 of the largest.
+	var top float64
+	for f := range nf {
+		for _, c := range u[f] {
+			top = max(top, cmplx.Abs(c))
+		}
+	}
+	kEff := 0
+	for f := range nf {
+		for k, c := range u[f] {
+			if cmplx.Abs(c) > 1e-10*top {
+				kEff = max(kEff, k)
+			}
+		}
+	}
+	var lin float64
+	for i := range nf {
+		var row float64
+		for j := range nf {
+			row += cmplx.Abs(in.lin[kEff][i*nf+j])
+		}
+		lin = max(lin, row)
+	}
+	return rho + lin
 }
 
 // etdCoefficients computes the ETDRK4 coefficients (Cox & Matthews 2002)

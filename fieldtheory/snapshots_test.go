@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"ansatz/datasets"
 )
 
 func TestKdVData(t *testing.T) {
@@ -30,4 +32,8 @@ func TestKdVUnderResolved(t *testing.T) {
 		t.Fatalf("want a quality error, got %v", err)
 	}
 	t.Log(err)
+}
+
+func tgrid(start, stop float64, points int) datasets.TimeGrid {
+	return datasets.TimeGrid{Start: start, Stop: stop, Points: points}
 }
