@@ -132,9 +132,9 @@ func (p *PsiOptions) List() []complex128 {
 type PointsOptions struct {
 	Count         int                   `yaml:"count" doc:"number of points, training and test together"`
 	Split         datasets.SplitOptions `yaml:"split" doc:"division into training and test points (by is ignored: points are independent)"`
-	Parameter     string                `yaml:"parameter" doc:"name of the polynomial's parameter that psi sets (default psi)"`
+	Parameter     string                `yaml:"parameter" doc:"name of the polynomial's parameter that psi sets"`
 	Psi           *PsiOptions           `yaml:"psi,omitempty" doc:"values of the parameter: {values: [...]} or {range: [a, b], count: n}; default the system's value"`
-	CheckSingular bool                  `yaml:"check_singular" doc:"refuse parameter values at which the hypersurface is singular (default true)"`
+	CheckSingular bool                  `yaml:"check_singular" doc:"refuse parameter values at which the hypersurface is singular"`
 	Fresh         int                   `yaml:"resample_every" doc:"draw a fresh training set every this many optimiser steps (0: never)"`
 }
 

@@ -139,7 +139,7 @@ type Options struct {
 	Coordinates []string           `yaml:"coordinates" doc:"names of the homogeneous coordinates (default z0..zn)"`
 	Polynomial  spec.Expr          `yaml:"polynomial" spec:"required" doc:"the defining polynomial, homogeneous in the coordinates; i is the imaginary unit"`
 	Parameters  map[string]Complex `yaml:"parameters" doc:"named real or complex constants of the polynomial (0.5, [re, im] or \"0.5+0.1i\")"`
-	CalabiYau   bool               `yaml:"calabi_yau" doc:"require the Calabi–Yau degree n+1 (default true)"`
+	CalabiYau   bool               `yaml:"calabi_yau" doc:"require the Calabi–Yau degree n+1"`
 
 	sys *Hypersurface
 }
