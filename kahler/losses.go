@@ -74,9 +74,9 @@ func groupedMongeAmpere(ratio, weight, groups *autodiff.Tensor, p float64) *auto
 		return MongeAmpere(ratio, weight, p)
 	}
 	ng := groups.Cols()
-	sw := autodiff.MatMulT(groups, weight, true, false)                              // [G,1]
+	sw := autodiff.MatMulT(groups, weight, true, false)                                           // [G,1]
 	kappa := autodiff.Div(autodiff.MatMulT(groups, autodiff.Mul(weight, ratio), true, false), sw) // [G,1]
-	perPoint := autodiff.MatMul(groups, kappa)                                        // [B,1]
+	perPoint := autodiff.MatMul(groups, kappa)                                                    // [B,1]
 	dev := autodiff.Mul(weight, absPow(autodiff.AddScalar(autodiff.Neg(autodiff.Div(ratio, perPoint)), 1), p))
 	return autodiff.Scale(autodiff.Sum(autodiff.Div(autodiff.MatMulT(groups, dev, true, false), sw)), 1/float64(ng))
 }

@@ -22,7 +22,7 @@ var smoothActivations = map[string]activation{
 	"tanh": {"tanh", func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
 		y := autodiff.Tanh(a)
 		d1 = autodiff.AddScalar(autodiff.Neg(autodiff.Square(y)), 1) // 1 − y²
-		d2 = autodiff.Scale(autodiff.Mul(y, d1), -2)                  // −2y(1 − y²)
+		d2 = autodiff.Scale(autodiff.Mul(y, d1), -2)                 // −2y(1 − y²)
 		return y, d1, d2
 	}},
 	"gelu": {"gelu", func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {

@@ -49,3 +49,11 @@ func init() {
 		New: func() any { return &VolumeLoss{Power{1}} },
 	})
 }
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Analysis, Name: "sigma_by_psi",
+		Doc: "σ of the trained metric, of Fubini–Study (and of Donaldson's metric of degree donaldson_k) per ψ on the held-out points; symmetry gap at ψ = 0",
+		New: func() any { return NewSigmaByPsi() },
+	})
+}
