@@ -20,7 +20,7 @@ import (
 func init() {
 	registry.Register(registry.Module{
 		Kind: registry.Analysis, Name: "conserved_quantities",
-		Doc: "reads each learned conserved quantity F_i out as a sparse polynomial (STLSQ on monomials up to degree: formula and R²), measures its variation along held-out true trajectories and marks duplicates of earlier ones (needs a conserved-quantities model and a dynamical system)",
+		Doc: "reads each learned conserved quantity F_i out as a sparse polynomial (STLSQ on monomials up to degree: formula and R²; else the polynomial whose level sets it follows), measures its variation along held-out true trajectories and marks duplicates of earlier ones (needs a conserved-quantities model and a dynamical system)",
 		New: func() any { return NewConservedQuantities() },
 	})
 }
@@ -50,7 +50,7 @@ type ConservedQuantities struct {
 	Digits       int               `yaml:"digits" doc:"significant digits of the coefficients in the formulas (1 to 17)"`
 	Trajectories int               `yaml:"trajectories" doc:"number of held-out true trajectories, drawn by the data's sampler"`
 	T            datasets.TimeGrid `yaml:"t" doc:"times at which each held-out trajectory is recorded"`
-	DuplicateR2  float64           `yaml:"duplicate_r2" doc:"a quantity whose fit on the earlier ones (affine, then quadratic) reaches this R² is marked a duplicate, in (0, 1]"`
+	DuplicateR2  float64           `yaml:"duplicate_r2" doc:"a quantity whose fit on the earlier ones (affine, then quadratic; of F_i or of its level-set polynomial) reaches this R² is marked a duplicate, in (0, 1]"`
 }
 
 // NewConservedQuantities returns the defaults: degree 2, threshold 0.05, 3
