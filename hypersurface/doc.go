@@ -61,9 +61,18 @@
 // globally defined (a tensor on X), the metric in the alternative chart is
 // g' = T g T† with g, g' the pulled-back matrices in the two charts, each
 // computed at its own representative (X, resp. alt_x) with its own pullback;
-// the Fubini–Study metric satisfies this to ~1e-12 (see the tests). Ω in the
-// alternative chart is not stored; |Ω'|² = |Ω|²·|det T|² ... is not needed:
-// det g/|Ω|² is chart independent.
+// the Fubini–Study metric satisfies this to ~1e-13 (TestTransitionFS). Ω in
+// the alternative chart is not stored: det g/|Ω|² is the same in both charts
+// on a Calabi–Yau (both factors change by |det T|², TestOmegaTransition), so
+// the measures need only one chart.
+//
+// # API for the metric models
+//
+// Sample draws points; ToSet and PointsFromSet convert between Points and
+// the data set; Metric (FubiniStudy, Algebraic) gives ambient metrics,
+// PullBack and DetFunc their pullbacks, Sigma, VolK, Kappa and VolCY the
+// measures; Sections and Donaldson the balanced algebraic metrics;
+// FindSingular the singularity guard of the data kind.
 //
 // Complex parameters: a parameter value is a number, a two-element list
 // [re, im], or a string that strconv.ParseComplex reads ("0.5+0.1i"). Inside

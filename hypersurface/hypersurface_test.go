@@ -276,3 +276,24 @@ func TestTransitionFS(t *testing.T) {
 	}
 	t.Logf("worst relative FS transition residual %.2g", worst)
 }
+
+// TestOmegaTransition: on a Calabi–Yau, Ω is a global form, so
+// Ω' = Ω·det T between the charts and det g/|Ω|² is chart independent.
+func TestOmegaTransition(t *testing.T) {
+	h := mustQuintic(t, dwork, 0.3-0.4i)
+	pts, err := Sample(h, 300, 0.3-0.4i, rand.New(rand.NewPCG(61, 62)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, dim := pts.M, pts.Dim
+	grad := make([]complex128, m)
+	for i := range pts.N {
+		h.Polynomial().Gradient(pts.AltZ[i*m:(i+1)*m], grad)
+		omegaAlt := 1 / grad[pts.AltElim[i]]
+		det := Det(pts.AltTransition[i*dim*dim:(i+1)*dim*dim], dim)
+		want := pts.Omega[i] * det
+		if math.Abs(cmplx.Abs(omegaAlt)-cmplx.Abs(want)) > 1e-10*cmplx.Abs(want) {
+			t.Fatalf("point %d: |Ω'| = %g, |Ω det T| = %g", i, cmplx.Abs(omegaAlt), cmplx.Abs(want))
+		}
+	}
+}
