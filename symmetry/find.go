@@ -79,10 +79,12 @@ func (r *Result) Accepted() [][]float64 {
 }
 
 // Find runs the recipe on the points x [n·d] (held-out data: points the
-// network was not trained on) with the network's embedding: pairs, fits,
-// PCA, significance, ordering and verification on at most o.Verify.Points
-// of the points. All randomness comes from rng, in that order.
-func Find(embed Embedding, x []float64, d int, o Options, rng *rand.Rand) (*Result, error) {
+// network was not trained on): pairs close in embed, fits, PCA,
+// significance, then ordering and verification with check (the same
+// function as embed, or a view of the network that holds only what it uses,
+// such as a classifier's logits) on at most o.Verify.Points of the points.
+// All randomness comes from rng, in that order.
+func Find(embed, check Embedding, x []float64, d int, o Options, rng *rand.Rand) (*Result, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -127,11 +129,11 @@ func Find(embed Embedding, x []float64, d int, o Options, rng *rand.Rand) (*Resu
 	for _, i := range perm {
 		xv = append(xv, x[i*d:(i+1)*d]...)
 	}
-	res.Directions, res.Sensitivity, err = Order(embed, xv, d, res.Components, o.Step)
+	res.Directions, res.Sensitivity, err = Order(check, xv, d, res.Components, o.Step)
 	if err != nil {
 		return nil, err
 	}
-	res.Checks, res.Random, err = Verify(embed, xv, d, res.Directions, o.Verify, rng)
+	res.Checks, res.Random, err = Verify(check, xv, d, res.Directions, o.Verify, rng)
 	if err != nil {
 		return nil, err
 	}

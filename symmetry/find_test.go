@@ -27,7 +27,7 @@ func TestFindClosedForm(t *testing.T) {
 		x := points(rng, 800, c.d, c.sample(rng))
 		o := NewOptions()
 		o.Verify.Random = 100
-		res, err := Find(c.embed, x, c.d, o, rng)
+		res, err := Find(c.embed, c.embed, x, c.d, o, rng)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

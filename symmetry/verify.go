@@ -143,25 +143,29 @@ func dot(a, b []float64) float64 {
 // VerifyOptions configure the finite-transformation test.
 type VerifyOptions struct {
 	Angles   []float64 `yaml:"angles" doc:"θ of the finite transformations exp(±θT), T scaled like a unit rotation generator (radians for a rotation)"`
-	Random   int       `yaml:"random" doc:"random directions (d×d Gaussian matrices) that calibrate the threshold"`
-	Quantile float64   `yaml:"quantile" doc:"a direction is accepted when its score is below this quantile of the random directions' scores"`
-	ZMax     float64   `yaml:"z_max" doc:"a direction is accepted only when its log-score is also this many standard deviations below the random directions' mean (negative)"`
+	Random   int       `yaml:"random" doc:"random directions (d×d Gaussian matrices) that calibrate the scores"`
+	Quantile float64   `yaml:"quantile" doc:"a direction must score below this quantile of the random directions' scores"`
+	MaxAngle float64   `yaml:"max_angle" doc:"and its orbits must cross the embedding's level sets at a mean angle below this many degrees (see LeavingAngle)"`
 	Points   int       `yaml:"points" doc:"held-out points transformed (at most; fewer if there are fewer)"`
 }
 
 // NewVerifyOptions returns angles 0.1, 0.2, 0.4, 200 random directions, the
-// 1 % quantile, z_max = −6 and 256 points.
+// 1 % quantile, a largest leaving angle of 5° and 256 points.
 //
 // Why two conditions: a candidate is not a random direction but the best of
 // a search over all d×d matrices, so beating 99 % of random directions is
 // expected of any direction fitted to smooth level sets, symmetric or not
-// (selection bias). The z condition sets the bar by negative and positive
-// controls with closed-form embeddings, fixed in the package tests before
-// any network was trained: the direction fitted to x⁴ + y² (no linear
-// symmetry) sits at z ≈ −4.3 with a 1 % quantile at z ≈ −2.3, the exact
-// generators of |p|² and x² + y² + z at z ≤ −10; −6 lies between them.
+// (selection bias: the generator fitted to x⁴ + y², which has no linear
+// symmetry, beats them). The leaving angle is a scale-free measure of how
+// far from a symmetry the direction is: 0 for an exact one, 90° for a
+// direction across the level sets; a generator δ off a symmetry (as a
+// matrix) leaves at an angle of order δ. 5° is the precision asked of the
+// recovered generators, and was set before any network was trained: in the
+// package tests' closed forms the fitted symmetry generators leave at
+// 0.4°–2° (they are fitted to within 1°–4°) and the direction fitted to
+// x⁴ + y² at 8.3°.
 func NewVerifyOptions() VerifyOptions {
-	return VerifyOptions{Angles: []float64{0.1, 0.2, 0.4}, Random: 200, Quantile: 0.01, ZMax: -6, Points: 256}
+	return VerifyOptions{Angles: []float64{0.1, 0.2, 0.4}, Random: 200, Quantile: 0.01, MaxAngle: 5, Points: 256}
 }
 
 // Validate checks the ranges; errors name the field by its yaml name.
@@ -179,12 +183,35 @@ func (o VerifyOptions) Validate() error {
 		return fmt.Errorf("random must be ≥ 10, got %d", o.Random)
 	case !(o.Quantile > 0 && o.Quantile < 0.5):
 		return fmt.Errorf("quantile must be in (0, 0.5), got %v", o.Quantile)
-	case !(o.ZMax < 0):
-		return fmt.Errorf("z_max must be < 0, got %v", o.ZMax)
+	case !(o.MaxAngle > 0 && o.MaxAngle < 90):
+		return fmt.Errorf("max_angle must be in (0, 90) degrees, got %v", o.MaxAngle)
 	case o.Points < 2:
 		return fmt.Errorf("points must be ≥ 2, got %d", o.Points)
 	}
 	return nil
+}
+
+// meanAbsCos is E|u₁| for u uniform on the unit sphere of R^d:
+// Γ(d/2) / (√π Γ((d+1)/2)), 2/π in the plane, 1/2 in space.
+func meanAbsCos(d int) float64 {
+	a, _ := math.Lgamma(float64(d) / 2)
+	b, _ := math.Lgamma(float64(d+1) / 2)
+	return math.Exp(a-b) / math.Sqrt(math.Pi)
+}
+
+// LeavingAngle converts a direction's score into the mean angle, in
+// degrees, at which its orbits cross the level sets of the embedding. For
+// an embedding e = g(f) of an invariant f, |Δe| ≈ |g'| |∇f| |Δp| |cos ψ|
+// with ψ the angle between the motion and ∇f; a random matrix moves a point
+// in an isotropic random direction (X p is Gaussian for Gaussian X), whose
+// mean |cos ψ| is E|u₁| in d dimensions. So
+//
+//	sin(angle) = E|u₁| · score / mean(random scores)
+//
+// whatever the scale of the embedding.
+func LeavingAngle(score, randomMean float64, d int) float64 {
+	s := math.Min(1, meanAbsCos(d)*score/randomMean)
+	return math.Asin(s) * 180 / math.Pi
 }
 
 // Score is the embedding's change per unit of input motion under the
@@ -229,7 +256,9 @@ type Check struct {
 	Threshold float64
 	// Z is (ln Score − mean ln r) / sd ln r over the random directions' scores r.
 	Z float64
-	// Accepted reports Score < Threshold and Z < ZMax.
+	// Angle is the [LeavingAngle] in degrees.
+	Angle float64
+	// Accepted reports Score < Threshold and Angle < MaxAngle.
 	Accepted bool
 }
 
@@ -238,8 +267,9 @@ type Check struct {
 // candidates) on the points x [n·d], and accepts a candidate when its score
 // is below the Quantile of the random scores — "this direction changes the
 // embedding less than all but a fraction Quantile of arbitrary linear
-// transformations of the same size" — and its log-score lies ZMax standard
-// deviations below theirs (see [NewVerifyOptions] for why both). It returns one check per candidate and the
+// transformations of the same size" — and its orbits leave the level sets
+// of the embedding at a mean angle below MaxAngle ([LeavingAngle]; see
+// [NewVerifyOptions] for why both). It returns one check per candidate and the
 // random scores, sorted.
 func Verify(embed Embedding, x []float64, d int, cands [][]float64, o VerifyOptions, rng *rand.Rand) ([]Check, []float64, error) {
 	if err := o.Validate(); err != nil {
@@ -269,11 +299,12 @@ func Verify(embed Embedding, x []float64, d int, cands [][]float64, o VerifyOpti
 		if err != nil {
 			return nil, nil, fmt.Errorf("symmetry: verify: candidate %d: %w", k+1, err)
 		}
+		ang := LeavingAngle(s, stat.Mean(random, nil), d)
 		z := math.Inf(-1)
 		if s > 0 {
 			z = (math.Log(s) - mu) / sd
 		}
-		checks[k] = Check{Score: s, Threshold: thr, Z: z, Accepted: s < thr && z < o.ZMax}
+		checks[k] = Check{Score: s, Threshold: thr, Z: z, Angle: ang, Accepted: s < thr && ang < o.MaxAngle}
 	}
 	return checks, random, nil
 }
