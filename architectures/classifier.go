@@ -178,4 +178,3 @@ func (c *classifier) Layer(x *autodiff.Tensor, name string, createGraph bool) (*
 	}
 	return h, true
 }
-
