@@ -36,7 +36,7 @@ import (
 // snapshot (trajectory by trajectory, time by time) when
 // samples_per_snapshot is set; then the split permutation.
 type FieldSnapshots struct {
-	Initial            Initial               `yaml:"initial" doc:"initial conditions: random smooth Fourier data, or expressions of x per field"`
+	Initial            Initial               `yaml:"initial" spec:"required" doc:"initial conditions: random smooth Fourier data, or expressions of x per field"`
 	Count              int                   `yaml:"count" doc:"number of initial conditions (trajectories)"`
 	T                  datasets.TimeGrid     `yaml:"t" doc:"snapshot times (the initial data are at t = 0; start ≥ 0)"`
 	Order              int                   `yaml:"order" doc:"highest derivative order of the jets in X; -1: the equation's order − 1"`
@@ -46,13 +46,12 @@ type FieldSnapshots struct {
 	Integrator         IntegratorOptions     `yaml:"integrator" doc:"time step of the pseudo-spectral integrator"`
 }
 
-// NewFieldSnapshots returns the defaults: random initial data (amplitude
-// 0.5, 6 modes, decay 1), count 8, t from 0 to 1 at 11 points, order −1,
-// all grid points, split {test: 0.25, by: trajectory}, tolerance 1e-6, the
-// integrator's defaults.
+// NewFieldSnapshots returns the defaults: count 8, t from 0 to 1 at 11
+// points, order −1, all grid points, split {test: 0.25, by: trajectory},
+// tolerance 1e-6, the integrator's defaults. The initial data have no
+// default.
 func NewFieldSnapshots() *FieldSnapshots {
 	return &FieldSnapshots{
-		Initial:    Initial{Random: &RandomInitial{Amplitude: 0.5, Modes: 6, Decay: 1}},
 		Count:      8,
 		T:          datasets.TimeGrid{Start: 0, Stop: 1, Points: 11},
 		Order:      -1,
@@ -85,12 +84,18 @@ type Initial struct {
 // RandomInitial is random smooth Fourier data: each field is
 // mean + amplitude · Σ_{m=1..modes} m^(−decay) (a_m cos(2πmx/L) + b_m sin(2πmx/L))
 // with a_m, b_m standard normal.
+//
+// [NewRandomInitial] gives the defaults.
 type RandomInitial struct {
-	Amplitude float64 `yaml:"amplitude" doc:"overall factor of the Fourier modes"`
-	Modes     int     `yaml:"modes" doc:"number of Fourier modes m = 1..modes"`
-	Decay     float64 `yaml:"decay" doc:"power-law decay of the mode amplitudes, m^(−decay)"`
+	Amplitude float64 `yaml:"amplitude" spec:"required" doc:"overall factor of the Fourier modes"`
+	Modes     int     `yaml:"modes" spec:"required" doc:"number of Fourier modes m = 1..modes"`
+	Decay     float64 `yaml:"decay" doc:"power-law decay of the mode amplitudes, m^(−decay) (default 0: all modes alike)"`
 	Mean      float64 `yaml:"mean" doc:"constant added to every field"`
 }
+
+// NewRandomInitial returns the defaults: amplitude 0.5, 6 modes, decay 1,
+// mean 0.
+func NewRandomInitial() *RandomInitial { return &RandomInitial{Amplitude: 0.5, Modes: 6, Decay: 1} }
 
 // Validate checks the options; errors name the field by its yaml name.
 func (o *FieldSnapshots) Validate() error {

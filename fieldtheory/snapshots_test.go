@@ -12,6 +12,7 @@ import (
 func TestKdVData(t *testing.T) {
 	s := kdv(t, 20, 256)
 	o := NewFieldSnapshots()
+	o.Initial.Random = NewRandomInitial()
 	o.Count = 3
 	start := time.Now()
 	res, err := o.Make(s, rand.New(rand.NewPCG(1, 2)))
@@ -24,6 +25,7 @@ func TestKdVData(t *testing.T) {
 func TestKdVUnderResolved(t *testing.T) {
 	s := kdv(t, 20, 32)
 	o := NewFieldSnapshots()
+	o.Initial.Random = NewRandomInitial()
 	o.Count = 2
 	o.Initial.Random.Amplitude = 1
 	_, err := o.Make(s, rand.New(rand.NewPCG(1, 2)))
