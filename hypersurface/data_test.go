@@ -187,3 +187,25 @@ func TestPointsErrors(t *testing.T) {
 	var _ datasets.Describer = NewPointsOptions()
 	var _ datasets.Resampler = NewPointsOptions()
 }
+
+func TestSigmaByPsi(t *testing.T) {
+	h := buildSystem(t, dworkSystem)
+	var sets []*Points
+	for _, psi := range []complex128{0.5, 0} {
+		hk, _ := h.WithParameters(map[string]complex128{"psi": psi})
+		p, err := Sample(hk, 400, psi, rand.New(rand.NewPCG(71, 72)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets = append(sets, p)
+	}
+	vals, sig := SigmaByPsi(Append(sets...), FubiniStudy{T: 1})
+	if len(vals) != 2 || vals[0] != 0 || vals[1] != 0.5 {
+		t.Fatalf("values %v", vals)
+	}
+	for k, p := range []*Points{sets[1], sets[0]} {
+		if want := Sigma(p, DetFunc(FubiniStudy{T: 1}, p)); math.Abs(sig[k]-want) > 1e-14 {
+			t.Errorf("ψ = %v: σ %v, want %v", vals[k], sig[k], want)
+		}
+	}
+}

@@ -96,3 +96,15 @@ func MonteCarloError(n int, f func(i int) float64) float64 {
 	v := sq/float64(n) - mean*mean
 	return math.Sqrt(max(v, 0) / float64(n))
 }
+
+// SigmaByPsi returns σ of the metric m separately for every ψ value of the
+// points (values sorted as PsiGroups sorts them), each with its own κ.
+func SigmaByPsi(pts *Points, m Metric) (values []complex128, sigmas []float64) {
+	values, rows := pts.PsiGroups()
+	sigmas = make([]float64, len(values))
+	for k, r := range rows {
+		sub := pts.Subset(r)
+		sigmas[k] = Sigma(sub, DetFunc(m, sub))
+	}
+	return values, sigmas
+}
