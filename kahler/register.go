@@ -57,3 +57,16 @@ func init() {
 		New: func() any { return NewSigmaByPsi() },
 	})
 }
+
+func init() {
+	registry.Register(registry.Module{
+		Kind: registry.Model, Name: "algebraic",
+		Doc: "algebraic metric K = log(s†Hs)/(kπ) over the degree-k sections, H = MM† learned by gradient descent from the identity",
+		New: func() any { return &Algebraic{K: 2} },
+	})
+	registry.Register(registry.Module{
+		Kind: registry.Model, Name: "donaldson",
+		Doc: "algebraic metric of degree k with H from Donaldson's T-operator iteration on the training points (fitted, not trained: train.steps 0)",
+		New: func() any { return NewDonaldson() },
+	})
+}
