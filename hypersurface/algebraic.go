@@ -209,6 +209,12 @@ func (a *Algebraic) Ambient(z, g []complex128) {
 // iteration t (H is normalised to trace N_k after each step, which changes
 // only the potential's constant).
 //
+// Measured on the Fermat quintic (10 iterations on 100 000 points, σ on
+// 50 000 others): σ = 0.373, 0.272, 0.194, 0.132 for k = 1…4 (Fubini–Study
+// 0.373); on the Dwork quintic with k = 3 (50 000 / 20 000 points):
+// σ = 0.197, 0.198, 0.201, 0.205, 0.203 at ψ = 0, 0.25, 0.5, 0.75, 0.95
+// (Fubini–Study 0.375, 0.372, 0.363, 0.350, 0.335).
+//
 // Each iteration costs two real matrix products of N×2N_k by 2N_k×2N_k
 // (package gemm) and a Cholesky inversion.
 func Donaldson(pts *Points, s *Sections, iterations int) (*Algebraic, []float64, error) {
