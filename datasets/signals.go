@@ -167,7 +167,7 @@ func (s *Signals) Validate() error {
 	case !finiteNumber(f[0]) || !finiteNumber(f[1]) || f[0] < 0 || f[1] < f[0]:
 		errs = append(errs, spec.FieldErrorf("frequency", "must be a range [low, high] with 0 ≤ low ≤ high, got %v", f))
 	case s.Length >= 1 && f[1] > float64(s.Length)/2:
-		errs = append(errs, spec.FieldErrorf("frequency", "high = %v cycles per signal is above the Nyquist frequency L/2 = %v of length %d", f[1], float64(s.Length)/2, s.Length))
+		errs = append(errs, spec.FieldErrorf("frequency", "high = %v cycles per signal is above the Nyquist frequency L/2 = %v of length %d; set frequency: [low, high] with high ≤ %v", f[1], float64(s.Length)/2, s.Length, float64(s.Length)/2))
 	}
 	return errors.Join(errs...)
 }
