@@ -46,15 +46,17 @@ func init() {
 //     connection.directions_all for both together);
 //   - the shares of ∂_t A_x and of the commutator in the held-out total
 //     (connection.equation_share, connection.commutator_share);
-//   - similarity invariants read out as sparse polynomials of the jets (and
+//   - similarity invariants read out as sparse polynomials of the model's
+//     features (option readout: features, the default) or of the jets (and
 //     λ) by sparsefit's STLSQ: det A_x, det of its traceless part
 //     A_x − (tr A_x/n)·1 (an abelian part a(J)·1 is a conservation law
 //     added to the pair; it changes det A_x but not the traceless part),
-//     and tr(A_x A_t). Metric connection.det_u_coef is the coefficient of
-//     the first jet variable (u for KdV) in the traceless determinant; the
-//     textbook KdV pair has det = u − λ, and since constant similarity,
-//     KdV's scaling and Galilean symmetries all keep that coefficient at 1,
-//     a learned pair should have it too. The entries of A_x and A_t are read
+//     tr(A_x A_t) and tr of the product of the traceless parts. Metric
+//     connection.det_u_coef is the coefficient of the first read-out
+//     variable (u for KdV) in the traceless determinant; the textbook KdV
+//     pair has det = u − λ, and since constant similarity, KdV's scaling
+//     and Galilean symmetries all keep that coefficient at 1, a learned
+//     pair should have it too. The entries of A_x and A_t are read
 //     out the same way (rows A_x[i,j], A_t[i,j]).
 //
 // The verdict is genuine when the held-out residual is at most OnShell, the
@@ -73,15 +75,16 @@ type ConnectionVerify struct {
 	Degree             int     `yaml:"degree" doc:"highest total degree of the monomials of the jets (and λ) in the read-outs, 0 to 6"`
 	Threshold          float64 `yaml:"threshold" doc:"STLSQ threshold of the read-outs (relative standardised coefficient), in [0, 1)"`
 	Digits             int     `yaml:"digits" doc:"significant digits of the read-out formulas, 1 to 17"`
+	Readout            string  `yaml:"readout" spec:"oneof=features|jets" doc:"variables of the read-outs: the model's features (e.g. cos(phi)) or the jets"`
 }
 
 // NewConnectionVerify returns the defaults: 2000 random jets of scale 1,
 // tolerances 1e-6 on both residuals, directions above 1e-6 of the largest,
-// shares at least 1e-3, ε 1e-12, read-outs of degree 2 with threshold 1e-3
-// and 6 digits.
+// shares at least 1e-3, ε 1e-12, read-outs in the model's features of
+// degree 2 with threshold 1e-3 and 6 digits.
 func NewConnectionVerify() *ConnectionVerify {
 	return &ConnectionVerify{Count: 2000, Scale: 1, OnShell: 1e-6, OffShell: 1e-6, DirectionTolerance: 1e-6,
-		MinShare: 1e-3, Epsilon: 1e-12, Degree: 2, Threshold: 1e-3, Digits: 6}
+		MinShare: 1e-3, Epsilon: 1e-12, Degree: 2, Threshold: 1e-3, Digits: 6, Readout: "features"}
 }
 
 // Validate checks the ranges; errors name the field.
@@ -290,22 +293,17 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 	val("directions_t", float64(dirT))
 	val("directions_all", float64(dirAll))
 
-	// Read-outs on the held-out rows, λ as one more variable.
+	// Read-outs on the held-out rows, in the model's features (or the
+	// jets), λ as one more variable.
+	vars, feat, w := readoutVariables(m, c.Vars, test.X, d, a.Readout)
 	lam := m.Spectral()
-	vars := slices.Clone(c.Vars)
-	if len(vars) != d {
-		vars = make([]string, d)
-		for i := range vars {
-			vars[i] = fmt.Sprintf("x%d", i)
-		}
-	}
-	xs := test.X
+	xs := feat
 	if len(lam) > 0 {
 		vars = append(vars, architectures.SpectralName)
-		xs = make([]float64, 0, test.N*len(lam)*(d+1))
+		xs = make([]float64, 0, test.N*len(lam)*(w+1))
 		for i := range test.N {
 			for _, l := range lam {
-				xs = append(xs, test.X[i*d:(i+1)*d]...)
+				xs = append(xs, feat[i*w:(i+1)*w]...)
 				xs = append(xs, l)
 			}
 		}
@@ -327,27 +325,19 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 		res.Rows = append(res.Rows, Row{Name: name + ".r2", Value: &r})
 		return p, nil
 	}
-	det, detTL, tr := make([]float64, rows), make([]float64, rows), make([]float64, rows)
+	det, detTL, tr, trTL := make([]float64, rows), make([]float64, rows), make([]float64, rows), make([]float64, rows)
 	ax, at := v.Ax.Data(), v.At.Data()
-	buf := make([]float64, nn)
+	tlX, tlT, prod := make([]float64, nn), make([]float64, nn), make([]float64, nn)
 	for r := range rows {
 		A, B := ax[r*nn:(r+1)*nn], at[r*nn:(r+1)*nn]
 		det[r] = mat.Det(mat.NewDense(n, n, slices.Clone(A)))
-		var t float64
-		for i := range n {
-			t += A[i*n+i]
-		}
-		copy(buf, A)
-		for i := range n {
-			buf[i*n+i] -= t / float64(n)
-		}
-		detTL[r] = mat.Det(mat.NewDense(n, n, slices.Clone(buf)))
-		matMul(A, B, n, buf)
-		var s float64
-		for i := range n {
-			s += buf[i*n+i]
-		}
-		tr[r] = s
+		traceless(A, n, tlX)
+		traceless(B, n, tlT)
+		detTL[r] = mat.Det(mat.NewDense(n, n, slices.Clone(tlX)))
+		matMul(A, B, n, prod)
+		tr[r] = trace(prod, n)
+		matMul(tlX, tlT, n, prod)
+		trTL[r] = trace(prod, n)
 	}
 	if _, err := fit("det_A_x", det); err != nil {
 		return Result{}, err
@@ -357,6 +347,9 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 		return Result{}, err
 	}
 	if _, err := fit("tr_A_x_A_t", tr); err != nil {
+		return Result{}, err
+	}
+	if _, err := fit("tr_A_x_A_t_traceless", trTL); err != nil {
 		return Result{}, err
 	}
 	uCoef := 0.0
@@ -411,4 +404,53 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 	text("reasons", strings.Join(reasons, "; "))
 	res.Metrics = append(res.Metrics, Metric{"connection.genuine", g})
 	return res, nil
+}
+
+// trace returns the trace of the n×n row-major a.
+func trace(a []float64, n int) float64 {
+	var t float64
+	for i := range n {
+		t += a[i*n+i]
+	}
+	return t
+}
+
+// traceless writes a − (tr a/n)·1 into dst.
+func traceless(a []float64, n int, dst []float64) {
+	copy(dst, a)
+	t := trace(a, n) / float64(n)
+	for i := range n {
+		dst[i*n+i] -= t
+	}
+}
+
+// Featured is implemented by connection models with a feature dictionary
+// (lax_connection): the read-outs use the features as variables.
+type Featured interface {
+	Features() []string
+	FeatureValues(x []float64) []float64
+}
+
+// readoutVariables returns the names and values (w per row) of the
+// read-out variables at the rows of the jets x: the model's features when
+// mode is "features" and the model has them, else the jets. A feature
+// with an operator outside parentheses is parenthesised ("(u_x^2)").
+func readoutVariables(m architectures.Connection, jets []string, x []float64, d int, mode string) (names []string, vals []float64, w int) {
+	if f, ok := m.(Featured); ok && mode == "features" {
+		names = f.Features()
+		for i, n := range names {
+			if head, _, _ := strings.Cut(n, "("); strings.ContainsAny(head, " +-*/^") || strings.Contains(n, ")") && !strings.HasSuffix(n, ")") {
+				names[i] = "(" + n + ")"
+			}
+		}
+		return names, f.FeatureValues(x), len(names)
+	}
+	names = slices.Clone(jets)
+	if len(names) != d {
+		names = make([]string, d)
+		for i := range names {
+			names[i] = fmt.Sprintf("x%d", i)
+		}
+	}
+	return names, x, d
 }

@@ -470,6 +470,13 @@ func (m *ConnectionModel) Vars() []string { return slices.Clone(m.vars) }
 // Features names the features (the expressions as written, or the jets).
 func (m *ConnectionModel) Features() []string { return slices.Clone(m.feats.names) }
 
+// FeatureValues returns the features at the rows of the jets x (each
+// len(Vars) values): len(Features) values per row, row-major.
+func (m *ConnectionModel) FeatureValues(x []float64) []float64 {
+	f, _ := m.feats.eval(x, len(m.vars), [2][]float64{})
+	return slices.Clone(f)
+}
+
 // Ax is the ansatz of A_x.
 func (m *ConnectionModel) Ax() *ConnectionMatrix { return m.ax }
 
