@@ -96,10 +96,21 @@ func (c *ConservedConfig) Build(s State, rng *rand.Rand) (Model, error) {
 			w[i] = PolynomialInitScale * rng.NormFloat64()
 		}
 		m.poly.coef = autodiff.Variable(w, len(exps), c.Count)
+		m.polyDerivatives(s, c.Degree)
 	default:
 		return nil, fmt.Errorf("conserved: ansatz %q is not mlp or polynomial", c.Ansatz)
 	}
 	return m, nil
+}
+
+// ConservedGradients is a ConservedQuantities model that gives the
+// gradients of its quantities with respect to the state directly, without
+// reverse passes (the conserved loss uses it when present).
+type ConservedGradients interface {
+	ConservedQuantities
+	// ConservedGrad returns ∇F [B, k, d] at x [B, d]; with createGraph it can
+	// be differentiated with respect to the parameters.
+	ConservedGrad(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error)
 }
 
 // ConservedModel is a built conserved model.
@@ -107,6 +118,59 @@ type ConservedModel struct {
 	k    int
 	nets []*nn.MLP
 	poly *MatrixFunc // ansatz polynomial: coef [K, k]
+	// Polynomial gradients: ∂Φ/∂x_j = Φ_low·E_j, with Φ_low the monomials
+	// of degree ≤ degree − 1 and E_j [K_low, K] constant.
+	low   *MatrixFunc
+	deriv []*autodiff.Tensor
+}
+
+// polyDerivatives sets up the derivative matrices of a polynomial model.
+func (m *ConservedModel) polyDerivatives(s State, degree int) {
+	d := s.Dim()
+	lowExps := monomials(d, degree-1)
+	m.low = &MatrixFunc{kind: "polynomial", n: 1, d: d, exps: lowExps}
+	index := make(map[string]int, len(lowExps))
+	for i, e := range lowExps {
+		index[expKey(e)] = i
+	}
+	kk := len(m.poly.exps)
+	for j := range d {
+		e := make([]float64, len(lowExps)*kk)
+		for a, ex := range m.poly.exps {
+			if ex[j] == 0 {
+				continue
+			}
+			lower := append([]int(nil), ex...)
+			lower[j]--
+			e[index[expKey(lower)]*kk+a] = float64(ex[j])
+		}
+		m.deriv = append(m.deriv, autodiff.New(e, len(lowExps), kk))
+	}
+}
+
+// ConservedGrad returns ∇F [B, k, d]. A polynomial's gradient is a product
+// of monomial features with constant matrices (no reverse pass); a
+// network's is taken with the engine's Jacobian.
+func (m *ConservedModel) ConservedGrad(x *autodiff.Tensor, createGraph bool) (*autodiff.Tensor, error) {
+	if m.poly == nil {
+		in := autodiff.Variable(x.Data(), x.Shape()...)
+		f, err := m.Conserved(in, true)
+		if err != nil {
+			return nil, err
+		}
+		return InputJacobian(f, in, createGraph)
+	}
+	phi := m.low.Features(x)
+	b, d := x.Rows(), len(m.deriv)
+	cols := make([]*autodiff.Tensor, d)
+	for j, e := range m.deriv {
+		cols[j] = autodiff.MatMul(autodiff.MatMul(phi, e), m.poly.coef) // [B, k]
+	}
+	g := autodiff.Transpose(autodiff.Reshape(autodiff.Concat(cols...), b, d, m.k))
+	if !createGraph {
+		return g.Detach(), nil
+	}
+	return g, nil
 }
 
 // Params returns each network's parameters in order, or the coefficient

@@ -228,3 +228,34 @@ func TestConservedBuildErrors(t *testing.T) {
 		t.Errorf("count 3 in 4 variables: %v", err)
 	}
 }
+
+// TestConservedGradMatchesJacobian checks the closed-form gradient of the
+// polynomial ansatz against the engine's Jacobian.
+func TestConservedGradMatchesJacobian(t *testing.T) {
+	for _, deg := range []int{1, 2, 3} {
+		cfg := NewConservedConfig()
+		cfg.Count, cfg.Ansatz, cfg.Degree = 2, "polynomial", deg
+		rng := rand.New(rand.NewPCG(uint64(deg), 1))
+		m, err := cfg.Build(State{Vars: []string{"x", "y", "px", "py"}, NQ: 2}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm := m.(*ConservedModel)
+		x := randomStates(rng, 7, 4)
+		got, err := cm.ConservedGrad(x, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := autodiff.Variable(x.Data(), x.Shape()...)
+		f, _ := cm.Conserved(in, true)
+		want, err := InputJacobian(f, in, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want.Data() {
+			if math.Abs(got.Data()[i]-want.Data()[i]) > 1e-12 {
+				t.Fatalf("degree %d entry %d: %g, want %g", deg, i, got.Data()[i], want.Data()[i])
+			}
+		}
+	}
+}

@@ -14,7 +14,7 @@ func init() {
 		Kind: registry.Loss, Name: "conserved",
 		Doc: "direct search for conserved quantities: mean_i ⟨Ḟ_i²⟩/⟨|∇F_i|²|ẋ|²⟩ with Ḟ_i = ∇F_i·ẋ, plus a weight times Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩ that keeps the F_i independent (needs a model with conserved quantities)",
 		New: func() any {
-			return &Conserved{Target: "dx", Normalize: "ratio", Independence: 0.1, Form: "logdet", Epsilon: 1e-12}
+			return &Conserved{Target: "dx", Normalize: "ratio", Independence: 1e-3, Form: "logdet", Epsilon: 1e-12}
 		},
 	})
 }
@@ -42,7 +42,7 @@ func init() {
 // function of the two momenta F_2, F_3).
 type Conserved struct {
 	Target       string  `yaml:"target" spec:"oneof=dx|f" doc:"which ẋ Ḟ = ∇F·ẋ uses: dx (the data's observed derivatives) or f (the equations' right-hand side at the states)"`
-	Normalize    string  `yaml:"normalize" spec:"oneof=ratio|none" doc:"ratio: ⟨Ḟ²⟩/⟨|∇F|²|ẋ|²⟩ (scale free); none: ⟨Ḟ²⟩ (won by a constant)"`
+	Normalize    string  `yaml:"normalize" spec:"oneof=cosine|ratio|none" doc:"cosine: ⟨Ḟ²/(|∇F|²|ẋ|²)⟩, the mean squared cosine between ∇F and ẋ; ratio: ⟨Ḟ²⟩/⟨|∇F|²|ẋ|²⟩; none: ⟨Ḟ²⟩ (won by a constant)"`
 	Independence float64 `yaml:"independence" doc:"weight of the independence term, which keeps the functions independent"`
 	Form         string  `yaml:"form" spec:"oneof=logdet|cos2" doc:"independence term: logdet (−⟨log det G⟩, G the Gram matrix of the unit gradients; k ≤ 4) or cos2 (Σ_{i<j} ⟨cos²(∇F_i, ∇F_j)⟩)"`
 	Epsilon      float64 `yaml:"epsilon" doc:"added to denominators (the ratio and the gradient norms)"`
@@ -102,12 +102,16 @@ func (l *Conserved) Loss(m architectures.Model, b Batch, createGraph bool) (*aut
 	if v == nil {
 		return nil, fmt.Errorf("loss conserved: the data carries no time derivatives ẋ")
 	}
-	in := autodiff.Variable(b.X.Data(), b.X.Shape()...)
-	f, err := c.Conserved(in, true)
-	if err != nil {
-		return nil, fmt.Errorf("loss conserved: %w", err)
+	var jac *autodiff.Tensor
+	if cg, ok := c.(architectures.ConservedGradients); ok {
+		jac, err = cg.ConservedGrad(b.X, createGraph)
+	} else {
+		in := autodiff.Variable(b.X.Data(), b.X.Shape()...)
+		var f *autodiff.Tensor
+		if f, err = c.Conserved(in, true); err == nil {
+			jac, err = architectures.InputJacobian(f, in, createGraph)
+		}
 	}
-	jac, err := architectures.InputJacobian(f, in, createGraph)
 	if err != nil {
 		return nil, fmt.Errorf("loss conserved: %w", err)
 	}
@@ -120,8 +124,11 @@ func (l *Conserved) Loss(m architectures.Model, b Batch, createGraph bool) (*aut
 		g2 := autodiff.SumAxis(autodiff.Square(g), 1)
 		fdot := autodiff.SumAxis(autodiff.Mul(g, v), 1)
 		term := autodiff.Mean(autodiff.Square(fdot))
-		if l.Normalize == "ratio" {
+		switch l.Normalize {
+		case "ratio":
 			term = autodiff.Div(term, autodiff.AddScalar(autodiff.Mean(autodiff.Mul(g2, v2)), l.Epsilon))
+		case "cosine":
+			term = autodiff.Mean(autodiff.Div(autodiff.Square(fdot), autodiff.AddScalar(autodiff.Mul(g2, v2), l.Epsilon)))
 		}
 		total = addTerm(total, term)
 		unit[i] = autodiff.Div(g, autodiff.Sqrt(autodiff.AddScalar(g2, l.Epsilon)))
