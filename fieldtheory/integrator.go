@@ -174,10 +174,11 @@ func fieldIndex(fields []string, f string) int {
 // Grid returns the integrator's grid.
 func (in *Integrator) Grid() *Grid { return in.grid }
 
-// LinearPart returns the linear terms with constant coefficients that the
-// integrating factor handles exactly, and the nonlinear rest, one formula
-// per field ("u_t = L + N"), for logs and tests.
-func (in *Integrator) LinearPart() (nonlinear []string) {
+// Nonlinear returns, per field, the part N of the right-hand side that the
+// Runge–Kutta stages evaluate: the equation without its linear terms with
+// constant coefficients, which the exponentials integrate exactly (for KdV
+// "-6*u*u_x"), for logs and tests.
+func (in *Integrator) Nonlinear() []string {
 	out := make([]string, in.nf)
 	for i, n := range in.nlin {
 		out[i] = n.String()

@@ -1,6 +1,7 @@
 package fieldtheory
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -96,6 +97,29 @@ func TestKdVConservation(t *testing.T) {
 			if d > 1e-8 {
 				t.Errorf("cfl %g: %s drifts by %.3g", cfl, s.Conserved()[c], d)
 			}
+		}
+	}
+}
+
+// TestSplitting: the linear terms with constant coefficients go to the
+// exponentials, the rest to the Runge–Kutta stages.
+func TestSplitting(t *testing.T) {
+	cases := []struct {
+		sys  *System
+		want string
+		diag bool
+	}{
+		{kdv(t, 20, 64), "[-6*u*u_x]", true},
+		{sineGordon(t, 64), "[0 -sin(phi)]", false},
+		{heisenberg(t, 64), "[S2*S3_xx - S3*S2_xx S3*S1_xx - S1*S3_xx S1*S2_xx - S2*S1_xx]", true},
+	}
+	for _, c := range cases {
+		in, err := NewIntegrator(c.sys, NewIntegratorOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(in.Nonlinear()); got != c.want || in.diag != c.diag {
+			t.Errorf("%v: nonlinear part %s, diagonal %v; want %s, %v", c.sys.Equations(), got, in.diag, c.want, c.diag)
 		}
 	}
 }
