@@ -314,15 +314,23 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 		return Result{}, err
 	}
 	opts := sparsefit.Options{Threshold: a.Threshold, MaxIter: 20}
-	fit := func(name string, y []float64) (*sparsefit.Polynomial, error) {
-		p, r2, err := dict.Fit(xs, rows, y, opts)
-		if err != nil {
+	// fit reads y out as a polynomial; a y whose RMS is below vanishing
+	// times scale (the size such a value has from the matrices' entries)
+	// is rounding noise around zero and reads "0".
+	fit := func(name string, y []float64, scale float64) (*sparsefit.Polynomial, error) {
+		var (
+			p   *sparsefit.Polynomial
+			err error
+		)
+		r2 := 1.0
+		if rms(y) <= vanishing*scale {
+			p = &sparsefit.Polynomial{Vars: vars, Exps: dict.Exps, Coef: make([]float64, len(dict.Exps))}
+		} else if p, r2, err = dict.Fit(xs, rows, y, opts); err != nil {
 			return nil, fmt.Errorf("read-out of %s: %w", name, err)
 		}
 		f := p.Rounded(a.Digits).Format(a.Digits)
 		res.Rows = append(res.Rows, Row{Name: name, Text: &f})
-		r := r2
-		res.Rows = append(res.Rows, Row{Name: name + ".r2", Value: &r})
+		res.Rows = append(res.Rows, Row{Name: name + ".r2", Value: &r2})
 		return p, nil
 	}
 	det, detTL, tr, trTL := make([]float64, rows), make([]float64, rows), make([]float64, rows), make([]float64, rows)
@@ -339,17 +347,18 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 		matMul(tlX, tlT, n, prod)
 		trTL[r] = trace(prod, n)
 	}
-	if _, err := fit("det_A_x", det); err != nil {
+	sx, st := rms(ax)*float64(n), rms(at)*float64(n) // RMS Frobenius norms
+	if _, err := fit("det_A_x", det, math.Pow(sx, float64(n))); err != nil {
 		return Result{}, err
 	}
-	pTL, err := fit("det_A_x_traceless", detTL)
+	pTL, err := fit("det_A_x_traceless", detTL, math.Pow(sx, float64(n)))
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := fit("tr_A_x_A_t", tr); err != nil {
+	if _, err := fit("tr_A_x_A_t", tr, sx*st); err != nil {
 		return Result{}, err
 	}
-	if _, err := fit("tr_A_x_A_t_traceless", trTL); err != nil {
+	if _, err := fit("tr_A_x_A_t_traceless", trTL, sx*st); err != nil {
 		return Result{}, err
 	}
 	uCoef := 0.0
@@ -360,16 +369,17 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 	}
 	val("det_u_coef", uCoef)
 	for _, mt := range []struct {
-		name string
-		data []float64
-	}{{"A_x", ax}, {"A_t", at}} {
+		name  string
+		data  []float64
+		scale float64
+	}{{"A_x", ax, sx}, {"A_t", at, st}} {
 		for i := range n {
 			for j := range n {
 				y := make([]float64, rows)
 				for r := range rows {
 					y[r] = mt.data[r*nn+i*n+j]
 				}
-				if _, err := fit(fmt.Sprintf("%s[%d,%d]", mt.name, i, j), y); err != nil {
+				if _, err := fit(fmt.Sprintf("%s[%d,%d]", mt.name, i, j), y, mt.scale); err != nil {
 					return Result{}, err
 				}
 			}
@@ -453,4 +463,16 @@ func readoutVariables(m architectures.Connection, jets []string, x []float64, d 
 		}
 	}
 	return names, x, d
+}
+
+// rms is the root mean square of v (0 for an empty v).
+func rms(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	return math.Sqrt(s / float64(len(v)))
 }
