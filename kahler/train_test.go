@@ -11,6 +11,7 @@ import (
 	"ansatz/autodiff"
 	"ansatz/losses"
 	"ansatz/nn"
+	"ansatz/gemm"
 	"ansatz/optim"
 )
 
@@ -42,6 +43,7 @@ func subBatch(b losses.Batch, idx []int) losses.Batch {
 // σ on held-out points (KAHLER_PROBE=mult_fs|phi_fs to run; a measurement
 // aid, not a check).
 func TestTrainProbe(t *testing.T) {
+	gemm.Use()
 	kind := os.Getenv("KAHLER_PROBE")
 	if kind == "" {
 		t.Skip("set KAHLER_PROBE to run")
