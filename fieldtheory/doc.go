@@ -1,7 +1,7 @@
 // Package fieldtheory provides 1+1-dimensional field theories on a periodic
 // line: the system kind `field` (evolution equations u_t = f(u, u_x, u_xx, …)
 // written as expressions), jets and total derivatives, a pseudo-spectral
-// integrator (integrating-factor RK4 with 2/3 dealiasing, gonum's real FFT)
+// integrator (ETDRK4 or integrating-factor RK4, 2/3 dealiasing, gonum's real FFT)
 // and the data kind `field_snapshots`, whose rows are the jets of the fields
 // at the grid points of solution snapshots — the data of the search for a
 // Lax connection (A_x, A_t) with zero curvature
