@@ -69,73 +69,6 @@ func repeat(t *autodiff.Tensor, k int) *autodiff.Tensor {
 	return autodiff.Concat(ts...)
 }
 
-// pairs lists the index pairs (k, l), k ≤ l < d, in row-major order of the
-// upper triangle; pairIndex[k][l] is the position of (min, max) in it.
-func pairs(d int) (ks, ls []int, pairIndex [][]int) {
-	pairIndex = make([][]int, d)
-	for k := range d {
-		pairIndex[k] = make([]int, d)
-	}
-	for k := range d {
-		for l := k; l < d; l++ {
-			pairIndex[k][l] = len(ks)
-			pairIndex[l][k] = len(ks)
-			ks = append(ks, k)
-			ls = append(ls, l)
-		}
-	}
-	return ks, ls, pairIndex
-}
-
-// directionalHessian returns, for a scalar MLP φ of in [B, w₀] and d real
-// directions dirs [B·d, w₀] (row b·d+k is direction k of sample b), the
-// second directional derivatives D_k D_l φ for k ≤ l as [B, d(d+1)/2], by
-// forward-mode propagation of first and second derivatives through the
-// layers: every step is an engine op, so the result is differentiable with
-// respect to the parameters and to in (for third derivatives).
-func directionalHessian(net *nn.MLP, act activation, in, dirs *autodiff.Tensor, d int) *autodiff.Tensor {
-	b := in.Rows()
-	ks, ls, _ := pairs(d)
-	np := len(ks)
-	h := in
-	var dh, d2h *autodiff.Tensor // [B·d, w], [B·np, w] (second derivatives nil while zero)
-	dh = dirs
-	last := len(net.Layers) - 1
-	for i, layer := range net.Layers {
-		a := layer.Forward(h)
-		da := autodiff.MatMul(dh, layer.W)
-		var d2a *autodiff.Tensor
-		if d2h != nil {
-			d2a = autodiff.MatMul(d2h, layer.W)
-		}
-		if i == last {
-			if d2a == nil {
-				return autodiff.Zeros(b, np)
-			}
-			return autodiff.Reshape(d2a, b, np)
-		}
-		w := a.Cols()
-		s, s1, s2 := act.eval(a)
-		daw := autodiff.Reshape(da, b, d*w)
-		// second derivatives: σ''·da_k·da_l + σ'·d²a_kl
-		var colsK, colsL []int
-		for p := range np {
-			for c := range w {
-				colsK = append(colsK, ks[p]*w+c)
-				colsL = append(colsL, ls[p]*w+c)
-			}
-		}
-		next := autodiff.Mul(autodiff.Mul(autodiff.Select(daw, colsK), autodiff.Select(daw, colsL)), repeat(s2, np))
-		if d2a != nil {
-			next = autodiff.Add(next, autodiff.Mul(autodiff.Reshape(d2a, b, np*w), repeat(s1, np)))
-		}
-		d2h = autodiff.Reshape(next, b*np, w)
-		dh = autodiff.Reshape(autodiff.Mul(daw, repeat(s1, d)), b*d, w)
-		h = s
-	}
-	panic("unreachable: an MLP has an output layer")
-}
-
 // complexDirections returns the 2k real directions (Re u, Im u) and
 // (−Im u, Re u) for each complex direction u = J[a] (a < k) of J [B, k, m],
 // as [B·2k, 2m + pad] rows (pad zero columns for extra network inputs).
@@ -160,27 +93,136 @@ func complexDirections(j autodiff.Complex, pad int) *autodiff.Tensor {
 }
 
 // complexHessianAlong returns ∂∂̄φ contracted with the complex directions J
-// [B, k, m]: g[a][b] = Σ_ij J_ai (∂_i∂̄_j φ) conj(J_bj), from the real second
-// derivatives Q along U_a = (Re J_a, Im J_a) and JU_a = (−Im J_a, Re J_a):
-// g[a][b] = ¼[(Q_{U_a U_b} + Q_{JU_a JU_b}) + i(Q_{U_a JU_b} − Q_{JU_a U_b})].
-// in is the network input [B, 2m + pad] (x, then pad extra inputs such as ψ).
+// [B, k, m]: g[a][b] = Σ_ij J_ai (∂_i∂̄_j φ) conj(J_bj) [B, k, k], by complex
+// forward mode through the layers. Each unit h carries ∂_a h = R_a + iI_a
+// (a < k; as 2k real blocks, from the real directions ½(Re J_a, Im J_a) and
+// −½(−Im J_a, Re J_a), since ∂_a = ½(D_U − iD_JU)) and the Hermitian
+// ∂_a∂̄_b h (k² real blocks: Re for a ≤ b, Im for a < b), updated by
+// ∂_a∂̄_b σ(u) = σ”(u)·∂_a u·conj(∂_b u) + σ'(u)·∂_a∂̄_b u. Every step is
+// an engine op, so the result is differentiable with respect to the
+// parameters and to the input. in is the network input [B, 2m + pad] (x,
+// then pad extra inputs such as ψ).
 func complexHessianAlong(net *nn.MLP, act activation, in *autodiff.Tensor, j autodiff.Complex) autodiff.Complex {
 	sh := j.Re.Shape()
 	b, k, m := sh[0], sh[1], sh[2]
 	pad := in.Cols() - 2*m
-	d := 2 * k
-	q := directionalHessian(net, act, in, complexDirections(j, pad), d)
-	_, _, pi := pairs(d)
-	var ra, rb, ia, ib []int
+	// The Hermitian blocks: (a, b, imaginary?) in a fixed order.
+	type blk struct {
+		a, b int
+		im   bool
+	}
+	var blocks []blk
 	for a := range k {
-		for c := range k {
-			ra = append(ra, pi[a][c])
-			rb = append(rb, pi[k+a][k+c])
-			ia = append(ia, pi[a][k+c])
-			ib = append(ib, pi[k+a][c])
+		for c := a; c < k; c++ {
+			blocks = append(blocks, blk{a, c, false})
 		}
 	}
-	re := autodiff.Scale(autodiff.Add(autodiff.Select(q, ra), autodiff.Select(q, rb)), 0.25)
-	im := autodiff.Scale(autodiff.Sub(autodiff.Select(q, ia), autodiff.Select(q, ib)), 0.25)
-	return autodiff.Complex{Re: autodiff.Reshape(re, b, k, k), Im: autodiff.Reshape(im, b, k, k)}
+	for a := range k {
+		for c := a + 1; c < k; c++ {
+			blocks = append(blocks, blk{a, c, true})
+		}
+	}
+	nb := len(blocks)                  // k²
+	first := complexDirections(j, pad) // [B·2k, w0]
+	// Scale U by ½ and JU by −½ so that the stream carries (R_a, I_a).
+	half := make([]float64, b*2*k)
+	for r := range b {
+		for c := range k {
+			half[r*2*k+c], half[r*2*k+k+c] = 0.5, -0.5
+		}
+	}
+	first = autodiff.Mul(first, autodiff.New(half, b*2*k, 1))
+	h := in
+	var second *autodiff.Tensor // [B·k², w], nil while zero
+	last := len(net.Layers) - 1
+	for i, layer := range net.Layers {
+		if i == last {
+			if second == nil {
+				return autodiff.Complex{Re: autodiff.Zeros(b, k, k), Im: autodiff.Zeros(b, k, k)}
+			}
+			return hermitianBlocks(autodiff.Reshape(autodiff.MatMul(second, layer.W), b, nb), k)
+		}
+		u := layer.Forward(h)
+		du := autodiff.MatMul(first, layer.W) // [B·2k, w]
+		var d2u *autodiff.Tensor
+		if second != nil {
+			d2u = autodiff.MatMul(second, layer.W)
+		}
+		w := u.Cols()
+		s, s1, s2 := act.eval(u)
+		duw := autodiff.Reshape(du, b, 2*k*w)
+		// ∂_a u conj(∂_b u): Re = R_aR_b + I_aI_b, Im = I_aR_b − R_aI_b.
+		var l1, r1, l2, r2 []int
+		sign := make([]float64, nb*w)
+		for q, bl := range blocks {
+			ra, ia, rb, ib := bl.a, k+bl.a, bl.b, k+bl.b
+			x1, y1, x2, y2 := ra, rb, ia, ib
+			sg := 1.0
+			if bl.im {
+				x1, y1, x2, y2 = ia, rb, ra, ib
+				sg = -1
+			}
+			for c := range w {
+				l1 = append(l1, x1*w+c)
+				r1 = append(r1, y1*w+c)
+				l2 = append(l2, x2*w+c)
+				r2 = append(r2, y2*w+c)
+				sign[q*w+c] = sg
+			}
+		}
+		prod := autodiff.Add(
+			autodiff.Mul(autodiff.Select(duw, l1), autodiff.Select(duw, r1)),
+			autodiff.Mul(autodiff.Mul(autodiff.Select(duw, l2), autodiff.Select(duw, r2)), autodiff.New(sign, 1, nb*w)))
+		next := autodiff.Mul(prod, repeat(s2, nb))
+		if d2u != nil {
+			next = autodiff.Add(next, autodiff.Mul(autodiff.Reshape(d2u, b, nb*w), repeat(s1, nb)))
+		}
+		second = autodiff.Reshape(next, b*nb, w)
+		first = autodiff.Reshape(autodiff.Mul(duw, repeat(s1, 2*k)), b*2*k, w)
+		h = s
+	}
+	panic("unreachable: an MLP has an output layer")
+}
+
+// hermitianBlocks assembles [B, k, k] Hermitian matrices from the k² real
+// numbers per row in the order of complexHessianAlong's blocks (Re for
+// a ≤ b, then Im for a < b).
+func hermitianBlocks(v *autodiff.Tensor, k int) autodiff.Complex {
+	b := v.Rows()
+	reIdx := map[[2]int]int{}
+	imIdx := map[[2]int]int{}
+	q := 0
+	for a := range k {
+		for c := a; c < k; c++ {
+			reIdx[[2]int{a, c}] = q
+			q++
+		}
+	}
+	for a := range k {
+		for c := a + 1; c < k; c++ {
+			imIdx[[2]int{a, c}] = q
+			q++
+		}
+	}
+	var ri, ii []int
+	sign := make([]float64, k*k)
+	for a := range k {
+		for c := range k {
+			lo, hi := min(a, c), max(a, c)
+			ri = append(ri, reIdx[[2]int{lo, hi}])
+			switch {
+			case a < c:
+				ii = append(ii, imIdx[[2]int{a, c}])
+				sign[a*k+c] = 1
+			case a > c:
+				ii = append(ii, imIdx[[2]int{c, a}])
+				sign[a*k+c] = -1
+			default:
+				ii = append(ii, 0)
+			}
+		}
+	}
+	re := autodiff.Reshape(autodiff.Select(v, ri), b, k, k)
+	im := autodiff.Reshape(autodiff.Mul(autodiff.Select(v, ii), autodiff.New(sign, 1, k*k)), b, k, k)
+	return autodiff.Complex{Re: re, Im: im}
 }

@@ -9,9 +9,9 @@ import (
 
 	"ansatz/architectures"
 	"ansatz/autodiff"
+	"ansatz/gemm"
 	"ansatz/losses"
 	"ansatz/nn"
-	"ansatz/gemm"
 	"ansatz/optim"
 )
 
