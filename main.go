@@ -42,6 +42,7 @@ import (
 
 	"ansatz/gemm"
 	"ansatz/index"
+	_ "ansatz/modules" // every component kind
 	"ansatz/runner"
 )
 

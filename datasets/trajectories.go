@@ -172,6 +172,15 @@ type Data struct {
 	// Vars names the D state components.
 	Vars        []string
 	Train, Test Set
+	// Checks are figures of the data's quality (an integrator's error, the
+	// drift of a conserved quantity), logged as metrics of split "data".
+	Checks []Check
+}
+
+// Check is a named figure of a data set's quality.
+type Check struct {
+	Name  string
+	Value float64
 }
 
 // Generate integrates opts.Count trajectories of sys from initial conditions

@@ -326,3 +326,22 @@ func readMetrics(t *testing.T, dir string) []results.Metric {
 	}
 	return rows
 }
+
+func TestFinalValuesKeepDataChecks(t *testing.T) {
+	rows := []results.Metric{
+		{Step: 0, Split: "data", Metric: "drift.mass", Value: 1e-12},
+		{Step: 0, Split: "train", Metric: "loss", Value: 3},
+		{Step: 10, Split: "train", Metric: "loss", Value: 1},
+		{Step: 10, Split: "eval", Metric: "energy_drift", Value: 0.5},
+	}
+	got := finalValues(rows)
+	want := map[string]float64{"data.drift.mass": 1e-12, "train.loss": 1, "energy_drift": 0.5}
+	if len(got) != len(want) {
+		t.Errorf("final values %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %g, want %g", k, got[k], v)
+		}
+	}
+}

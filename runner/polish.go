@@ -23,6 +23,10 @@ func (t *trainer) polish(ctx context.Context, p spec.Polish) error {
 	for _, q := range params {
 		n += len(q.Data())
 	}
+	if n == 0 {
+		t.log.Info().Msg("L-BFGS polish skipped: the model has no parameters")
+		return nil
+	}
 	set := func(x []float64) {
 		o := 0
 		for _, q := range params {

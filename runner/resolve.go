@@ -199,7 +199,7 @@ func (r *resolver) resolve() *Experiment {
 		if b, ok := decode[systems.Builder](r, registry.System, &s.System); ok {
 			sys, err := b.Build()
 			if err != nil {
-				r.errs = append(r.errs, spec.AsErrorList(err, s.System.Pos)...)
+				r.errs = append(r.errs, s.System.Errors(err)...)
 			} else {
 				systemOK = true
 				x.System = sys
@@ -266,7 +266,7 @@ func (r *resolver) resolve() *Experiment {
 	}
 	if stateOK {
 		if err := x.Data.Check(x.System, x.State.NQ); err != nil {
-			r.errs = append(r.errs, spec.AsErrorList(err, s.Data.Pos)...)
+			r.errs = append(r.errs, s.Data.Errors(err)...)
 		}
 	}
 	if _, ok := x.System.(systems.Flow); !ok && systemOK && s.Evaluate.Rollouts != nil {
@@ -301,7 +301,7 @@ func (r *resolver) describe(x *Experiment) bool {
 	}
 	desc, err := d.Describe(x.System)
 	if err != nil {
-		r.errs = append(r.errs, spec.AsErrorList(err, s.Data.Pos)...)
+		r.errs = append(r.errs, s.Data.Errors(err)...)
 		return false
 	}
 	x.State = architectures.State{Vars: desc.Vars, NQ: desc.NQ, Classes: desc.Classes, System: x.System}

@@ -115,8 +115,13 @@ func (t *trainer) train(ctx context.Context) error {
 			return err
 		}
 		t.log.Info().Int("step", t.step).Msg("resumed from the checkpoint")
-	} else if err := t.evaluateLosses(0); err != nil {
-		return err
+	} else {
+		for _, c := range t.data.Checks {
+			t.addMetric(0, "data", c.Name, c.Value, 0)
+		}
+		if err := t.evaluateLosses(0); err != nil {
+			return err
+		}
 	}
 	resampler, resampleEvery := t.resampler()
 	if resampleEvery > 0 && t.step >= resampleEvery {
@@ -350,7 +355,8 @@ func (t *trainer) finalMetrics() map[string]float64 {
 }
 
 // finalValues maps expectation names to the values of the last step:
-// "<split>.<metric>" for train and test rows, the bare metric name for eval.
+// "<split>.<metric>" for train and test rows, the bare metric name for eval;
+// and the data's quality figures (logged at step 0) as "data.<metric>".
 func finalValues(rows []results.Metric) map[string]float64 {
 	var last int64
 	for _, m := range rows {
@@ -358,7 +364,7 @@ func finalValues(rows []results.Metric) map[string]float64 {
 	}
 	out := map[string]float64{}
 	for _, m := range rows {
-		if m.Step != last {
+		if m.Step != last && m.Split != "data" {
 			continue
 		}
 		if m.Split == "eval" {

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -211,3 +212,39 @@ func (r *Ref) DecodeYAML(n *yaml.Node, file string) ErrorList {
 
 // MarshalYAML writes the string.
 func (r Ref) MarshalYAML() (any, error) { return r.Value, nil }
+
+// Errors turns an error about the component's options found after decoding
+// (a data kind that does not suit the system, a singular parameter) into
+// spec errors: a *FieldError is placed at the key it names inside the
+// options (a dotted path; the deepest key found), a spec error is kept as it
+// is, and anything else is placed at the component's kind.
+func (c *Component) Errors(err error) ErrorList {
+	var out ErrorList
+	for _, e := range flatten(err) {
+		var fe *FieldError
+		var se *Error
+		switch {
+		case errors.As(e, &fe):
+			pos := c.Pos
+			if c.Node != nil {
+				cur := c.Node
+				for key := range strings.SplitSeq(fe.Field, ".") {
+					next := lookupKey(cur, key)
+					if next == nil {
+						break
+					}
+					cur = next
+				}
+				if cur != c.Node {
+					pos = Pos{File: c.File, Line: cur.Line, Col: cur.Column}
+				}
+			}
+			out = append(out, &Error{Pos: pos, Path: JoinPath(c.Path, fe.Field), Msg: fe.Msg})
+		case errors.As(e, &se):
+			out = append(out, se)
+		default:
+			out = append(out, &Error{Pos: c.Pos, Path: c.Path, Msg: e.Error()})
+		}
+	}
+	return out
+}

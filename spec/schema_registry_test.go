@@ -8,15 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	_ "ansatz/analyses"
-	_ "ansatz/architectures"
-	_ "ansatz/datasets"
-	_ "ansatz/losses"
-	_ "ansatz/odeint"
-	_ "ansatz/optim"
+	_ "ansatz/modules"
 	"ansatz/registry"
 	"ansatz/spec"
-	_ "ansatz/systems"
 
 	"gopkg.in/yaml.v3"
 )
