@@ -13,17 +13,15 @@ import (
 	"ansatz/spec"
 )
 
-// Check is one data-quality figure of a generated data set.
-type Check struct {
-	// Name is "ut_fd" (relative RMS difference between the equation's u_t
-	// and 4th-order centred time differences of the integrator's solution),
-	// "step_error" (relative difference of the first trajectory's last
-	// snapshot with a run at half its largest step, Richardson-scaled), "drift.<name>" (the
-	// largest relative change of a declared conserved integral) or
-	// "constraint" (the largest |c| on any snapshot).
-	Name  string
-	Value float64
-}
+// Check is one data-quality figure of a generated data set, logged by the
+// runner as a metric of split "data". Its Name is "ut_fd" (relative RMS
+// difference between the equation's u_t and 4th-order centred time
+// differences of the integrator's solution), "step_error" (relative
+// difference of the first trajectory's last snapshot with a run at half its
+// largest step, Richardson-scaled), "drift.<name>" (the largest relative
+// change of a declared conserved integral) or "constraint" (the largest |c|
+// on any snapshot).
+type Check = datasets.Check
 
 // Result is a generated data set with its quality checks.
 type Result struct {
@@ -176,6 +174,7 @@ func (o *FieldSnapshots) Make(sys *System, rng *rand.Rand) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.Data.Checks = res.Checks
 	for _, c := range res.Checks {
 		if !(c.Value <= o.Tolerance) {
 			return res, &QualityError{Checks: res.Checks, Tolerance: o.Tolerance}
