@@ -314,7 +314,7 @@ func (r *resolver) describe(x *Experiment) bool {
 func (r *resolver) checkModel(x *Experiment) architectures.Model {
 	m, err := x.Model.Build(x.State, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
-		r.fail(&r.spec.Model, err.Error())
+		r.errs = append(r.errs, r.spec.Model.Errors(err)...)
 		return nil
 	}
 	_, vf := m.(architectures.VectorField)
@@ -324,7 +324,7 @@ func (r *resolver) checkModel(x *Experiment) architectures.Model {
 	}
 	for _, l := range x.Losses {
 		if err := l.term.Accepts(m); err != nil {
-			r.fail(l.comp, err.Error())
+			r.errs = append(r.errs, l.comp.Errors(err)...)
 		}
 	}
 	return m
