@@ -132,7 +132,7 @@ func TestAngleRow(t *testing.T) {
 func TestSCNNFieldsAgreeForCanonicalT(t *testing.T) {
 	cfg := NewSCNNConfig()
 	cfg.Conserved, cfg.LastScale = 1, 0 // T = identity: canonical
-	cfg.Hamiltonian.Hidden = []int{8}
+	cfg.Hamiltonian.Network.Hidden = []int{8}
 	rng := rand.New(rand.NewPCG(5, 6))
 	m, err := cfg.Build(State{Vars: []string{"x", "y", "px", "py"}, NQ: 2}, rng)
 	if err != nil {
@@ -166,7 +166,7 @@ func TestSCNNFieldsAgreeForCanonicalT(t *testing.T) {
 func TestSCNNFieldSolves(t *testing.T) {
 	cfg := NewSCNNConfig()
 	cfg.Conserved, cfg.Angles, cfg.LastScale = 2, 1, 0.3
-	cfg.Transform.Hidden, cfg.Hamiltonian.Hidden = []int{6}, []int{6}
+	cfg.Transform.Network.Hidden, cfg.Hamiltonian.Network.Hidden = []int{6}, []int{6}
 	rng := rand.New(rand.NewPCG(7, 8))
 	m, err := cfg.Build(State{Vars: []string{"x", "y", "px", "py"}, NQ: 2}, rng)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -43,19 +45,29 @@ func init() {
 // slot i (the polar angle of a body when the coordinates list all x's, then
 // all y's, as the repository's systems do).
 type SCNNConfig struct {
-	Transform   nn.MLPConfig `yaml:"transform" doc:"the network of T: x ↦ x + MLP(x) (its input and output widths follow from the system)"`
-	LastScale   float64      `yaml:"last_scale" doc:"factor applied to the transform's initial output layer, so that T starts near the identity"`
-	Hamiltonian nn.MLPConfig `yaml:"hamiltonian" doc:"the network H(Q, P) on the new variables (without the partners of the conserved momenta)"`
-	Conserved   int          `yaml:"conserved" doc:"n: the first n new momenta P_1…P_n are conserved (their partners are cyclic)"`
-	Angles      int          `yaml:"angles" doc:"how many of the conserved momenta (the first ones) have an angle as partner, represented on a circle (c, s)"`
-	Epsilon     float64      `yaml:"epsilon" doc:"floor added to c² + s² in the gradient of an angle"`
+	Transform   Subnetwork `yaml:"transform" doc:"the network of T: x ↦ x + MLP(x) (its input and output widths follow from the system)"`
+	LastScale   float64    `yaml:"last_scale" doc:"factor applied to the transform's initial output layer, so that T starts near the identity"`
+	Linear      bool       `yaml:"linear" doc:"add a trainable linear map to the residual, T(x) = x + A x + MLP(x) with A = 0 at the start (linear canonical maps such as total momenta are then one matrix away)"`
+	Hamiltonian Subnetwork `yaml:"hamiltonian" doc:"the network H(Q, P) on the new variables (without the partners of the conserved momenta)"`
+	Conserved   int        `yaml:"conserved" doc:"n: the first n new momenta P_1…P_n are conserved (their partners are cyclic)"`
+	Angles      int        `yaml:"angles" doc:"how many of the conserved momenta (the first ones) have an angle as partner, represented on a circle (c, s)"`
+	Epsilon     float64    `yaml:"epsilon" doc:"floor added to c² + s² in the gradient of an angle"`
 }
+
+// Subnetwork is the options of one network of a composite model; its input
+// and output widths follow from the system.
+type Subnetwork struct {
+	Network nn.MLPConfig `yaml:",inline"`
+}
+
+// Validate checks the network options.
+func (s *Subnetwork) Validate() error { return validateNetwork(s.Network) }
 
 // NewSCNNConfig returns the defaults: both networks two hidden layers of 64,
 // tanh, Glorot weights, uniform biases; the transform's output layer scaled
 // by 0.1 at the start; one conserved momentum, no angle.
 func NewSCNNConfig() *SCNNConfig {
-	net := nn.MLPConfig{Hidden: []int{64, 64}, Activation: "tanh", Init: "glorot", LastBias: true, BiasInit: "uniform"}
+	net := Subnetwork{nn.MLPConfig{Hidden: []int{64, 64}, Activation: "tanh", Init: "glorot", LastBias: true, BiasInit: "uniform"}}
 	return &SCNNConfig{Transform: net, LastScale: 0.1, Hamiltonian: net, Conserved: 1, Epsilon: 1e-6}
 }
 
@@ -72,12 +84,6 @@ func (c *SCNNConfig) Validate() error {
 	}
 	if c.Epsilon < 0 {
 		return spec.FieldErrorf("epsilon", "must be ≥ 0, got %g", c.Epsilon)
-	}
-	if err := validateNetwork(c.Transform); err != nil {
-		return spec.FieldErrorf("transform", "%v", err)
-	}
-	if err := validateNetwork(c.Hamiltonian); err != nil {
-		return spec.FieldErrorf("hamiltonian", "%v", err)
 	}
 	return nil
 }
@@ -100,7 +106,7 @@ func (c *SCNNConfig) Build(s State, rng *rand.Rand) (Model, error) {
 	if c.Conserved > n {
 		return nil, fmt.Errorf("scnn: conserved: at most %d momenta can be conserved in %d degrees of freedom, got %d", n, n, c.Conserved)
 	}
-	tc := c.Transform
+	tc := c.Transform.Network
 	tc.In, tc.Out = 2*n, 2*n+c.Angles
 	t, err := nn.NewMLP(rng, tc)
 	if err != nil {
@@ -114,7 +120,7 @@ func (c *SCNNConfig) Build(s State, rng *rand.Rand) (Model, error) {
 			}
 		}
 	}
-	hc := c.Hamiltonian
+	hc := c.Hamiltonian.Network
 	hc.In, hc.Out = 2*n-c.Conserved, 1
 	h, err := nn.NewMLP(rng, hc)
 	if err != nil {
@@ -132,7 +138,11 @@ func (c *SCNNConfig) Build(s State, rng *rand.Rand) (Model, error) {
 			r[((i+n/2)%n)*w+2*n+i] = 1
 		}
 	}
-	return &SCNN{t: t, h: h, n: n, nc: c.Conserved, na: c.Angles, eps: c.Epsilon, res: autodiff.New(r, 2*n, w)}, nil
+	m := &SCNN{t: t, h: h, n: n, nc: c.Conserved, na: c.Angles, eps: c.Epsilon, res: autodiff.New(r, 2*n, w)}
+	if c.Linear {
+		m.lin = autodiff.Variable(make([]float64, 2*n*w), 2*n, w)
+	}
+	return m, nil
 }
 
 // SCNN is a built scnn model. It is a Hamiltonian vector field (the
@@ -144,11 +154,37 @@ type SCNN struct {
 	n, nc, na int
 	eps       float64
 	res       *autodiff.Tensor // [2n, 2n+na] residual map
+	lin       *autodiff.Tensor // option linear: trainable [2n, 2n+na], or nil
+
+	// The last Evaluate, reused while x, createGraph and every parameter
+	// value are the same (loss terms poisson and hqp share it in one step).
+	mu    sync.Mutex
+	cache struct {
+		x           *autodiff.Tensor
+		createGraph bool
+		params      []float64
+		ev          *SCNNEval
+	}
 }
 
-// Params returns the transform's parameters, then H's.
+// paramSnapshot appends every parameter value to dst[:0].
+func (m *SCNN) paramSnapshot(dst []float64) []float64 {
+	dst = dst[:0]
+	for _, p := range m.Params() {
+		dst = append(dst, p.Data()...)
+	}
+	return dst
+}
+
+// Params returns the transform's parameters (the linear part first, with
+// option linear), then H's.
 func (m *SCNN) Params() []*autodiff.Tensor {
-	return append(m.t.Params(), m.h.Params()...)
+	var ps []*autodiff.Tensor
+	if m.lin != nil {
+		ps = append(ps, m.lin)
+	}
+	ps = append(ps, m.t.Params()...)
+	return append(ps, m.h.Params()...)
 }
 
 // DOF is the number of degrees of freedom n (the state has 2n variables).
@@ -164,7 +200,11 @@ func (m *SCNN) NumAngles() int { return m.na }
 // new coordinates Q_1…Q_n (for an angle slot, the cosine-like c), the new
 // momenta P_1…P_n, then the sine-like s of each angle slot.
 func (m *SCNN) Transform(x *autodiff.Tensor) *autodiff.Tensor {
-	return autodiff.Add(autodiff.MatMul(x, m.res), m.t.Forward(x))
+	y := autodiff.Add(autodiff.MatMul(x, m.res), m.t.Forward(x))
+	if m.lin != nil {
+		y = autodiff.Add(y, autodiff.MatMul(x, m.lin))
+	}
+	return y
 }
 
 // hInput selects H's inputs from T's outputs: the non-conserved Q's, then
@@ -223,8 +263,25 @@ type SCNNEval struct {
 }
 
 // Evaluate evaluates T, its Jacobian and ∇H at x [B, 2n]. With createGraph
-// everything can be differentiated with respect to the parameters.
+// everything can be differentiated with respect to the parameters. A second
+// call with the same x tensor, the same createGraph and unchanged parameters
+// returns the same result (the terms of one training step share it).
 func (m *SCNN) Evaluate(x *autodiff.Tensor, createGraph bool) (*SCNNEval, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	snap := m.paramSnapshot(nil)
+	if c := &m.cache; c.ev != nil && c.x == x && c.createGraph == createGraph && slices.Equal(c.params, snap) {
+		return c.ev, nil
+	}
+	ev, err := m.evaluate(x, createGraph)
+	if err != nil {
+		return nil, err
+	}
+	m.cache.x, m.cache.createGraph, m.cache.params, m.cache.ev = x, createGraph, snap, ev
+	return ev, nil
+}
+
+func (m *SCNN) evaluate(x *autodiff.Tensor, createGraph bool) (*SCNNEval, error) {
 	in := x
 	if !x.RequiresGrad() {
 		in = autodiff.Variable(x.Data(), x.Shape()...)

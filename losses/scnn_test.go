@@ -184,15 +184,20 @@ func checkParamGradient(t *testing.T, term losses.Term, m architectures.Model, b
 func tinySCNN(t *testing.T, n, conserved, angles int, seed uint64) *architectures.SCNN {
 	t.Helper()
 	cfg := architectures.NewSCNNConfig()
-	cfg.Transform.Hidden, cfg.Hamiltonian.Hidden = []int{3}, []int{3}
-	cfg.Conserved, cfg.Angles, cfg.LastScale = conserved, angles, 0.5
+	cfg.Transform.Network.Hidden, cfg.Hamiltonian.Network.Hidden = []int{3}, []int{3}
+	cfg.Conserved, cfg.Angles, cfg.LastScale, cfg.Linear = conserved, angles, 0.5, true
 	vars := make([]string, 2*n)
 	for i := range vars {
 		vars[i] = string(rune('a' + i))
 	}
-	m, err := cfg.Build(architectures.State{Vars: vars, NQ: n}, rand.New(rand.NewPCG(seed, 3)))
+	rng := rand.New(rand.NewPCG(seed, 3))
+	m, err := cfg.Build(architectures.State{Vars: vars, NQ: n}, rng)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The linear part starts at zero: give it values so its gradient is tested.
+	for i, d := 0, m.Params()[0].Data(); i < len(d); i++ {
+		d[i] = 0.1 * rng.NormFloat64()
 	}
 	return m.(*architectures.SCNN)
 }
