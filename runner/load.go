@@ -15,13 +15,18 @@ func loadAll(path string, overrides []string) ([]*spec.Spec, error) {
 }
 
 // paramsOf returns the swept values of one expanded spec as manifest params.
+//
+// Bounds a sweep sets per point (keys under expect) are left out: they judge
+// a run, they do not change it, and as parameters they would split the
+// index's columns and the sweep figures' lines by a value that is not an
+// experimental variable.
 func paramsOf(s *spec.Spec) []results.Param {
-	if len(s.Params) == 0 {
-		return nil
-	}
-	out := make([]results.Param, len(s.Params))
-	for i, p := range s.Params {
-		out[i] = results.Param{Key: p.Key, Value: p.Value}
+	var out []results.Param
+	for _, p := range s.Params {
+		if p.Key == "expect" || strings.HasPrefix(p.Key, "expect.") || strings.HasPrefix(p.Key, "expect[") {
+			continue
+		}
+		out = append(out, results.Param{Key: p.Key, Value: p.Value})
 	}
 	return out
 }
