@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/stat"
 	"gopkg.in/yaml.v3"
 
 	"ansatz/architectures"
@@ -262,6 +263,17 @@ func (a *SymmetryGenerators) Analyse(c *Context) (Result, error) {
 			return Result{}, err
 		}
 		num("angle_deg", ang)
+		// The expected generators' own scores: how invariant the network is
+		// along the true symmetry (a floor for the recovered generators).
+		mean := stat.Mean(found.Random, nil)
+		for k, g := range want {
+			sc, err := symmetry.Score(view(a.VerifyLayer), found.Held, d, g, a.Verify.Angles)
+			if err != nil {
+				return Result{}, err
+			}
+			num(fmt.Sprintf("expected.%d.score", k+1), sc)
+			num(fmt.Sprintf("expected.%d.leaving_angle_deg", k+1), symmetry.LeavingAngle(sc, mean, d))
+		}
 		res.Metrics = append(res.Metrics, Metric{"symmetry.angle_deg", ang})
 	}
 	return res, nil

@@ -65,6 +65,8 @@ type Result struct {
 	Checks      []Check
 	// Random are the random directions' scores, sorted.
 	Random []float64
+	// Held are the points the verification transformed.
+	Held []float64
 }
 
 // Accepted returns the directions that passed the verification.
@@ -129,6 +131,7 @@ func Find(embed, check Embedding, x []float64, d int, o Options, rng *rand.Rand)
 	for _, i := range perm {
 		xv = append(xv, x[i*d:(i+1)*d]...)
 	}
+	res.Held = xv
 	res.Directions, res.Sensitivity, err = Order(check, xv, d, res.Components, o.Step)
 	if err != nil {
 		return nil, err

@@ -149,7 +149,7 @@ type VerifyOptions struct {
 	Points   int       `yaml:"points" doc:"held-out points transformed (at most; fewer if there are fewer)"`
 }
 
-// NewVerifyOptions returns angles 0.1, 0.2, 0.4, 200 random directions, the
+// NewVerifyOptions returns angles 0.025, 0.05, 0.1, 200 random directions, the
 // 1 % quantile, a largest leaving angle of 5° and 256 points.
 //
 // Why two conditions: a candidate is not a random direction but the best of
@@ -164,8 +164,14 @@ type VerifyOptions struct {
 // package tests' closed forms the fitted symmetry generators leave at
 // 0.4°–2° (they are fitted to within 1°–4°) and the direction fitted to
 // x⁴ + y² at 8.3°.
+//
+// The angles are small because random directions must stay in the linear
+// regime of the embedding: moved far (θ = 0.4) they carry points out of the
+// data, where a trained classifier's outputs saturate, which flatters them
+// and inflates every candidate's leaving angle (for the circle classifier
+// the exact rotation's went from 2° at these angles to 4° at 0.1–0.4).
 func NewVerifyOptions() VerifyOptions {
-	return VerifyOptions{Angles: []float64{0.1, 0.2, 0.4}, Random: 200, Quantile: 0.01, MaxAngle: 5, Points: 256}
+	return VerifyOptions{Angles: []float64{0.025, 0.05, 0.1}, Random: 200, Quantile: 0.01, MaxAngle: 5, Points: 256}
 }
 
 // Validate checks the ranges; errors name the field by its yaml name.
