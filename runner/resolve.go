@@ -258,7 +258,12 @@ func (r *resolver) resolve() *Experiment {
 		}
 		if ctx.Model != nil {
 			if err := a.Requires(ctx); err != nil {
-				r.fail(c, fmt.Sprintf("analysis %s %v", c.Kind, err))
+				var fe *spec.FieldError
+				if errors.As(err, &fe) {
+					r.errs = append(r.errs, c.Errors(err)...)
+				} else {
+					r.fail(c, fmt.Sprintf("analysis %s %v", c.Kind, err))
+				}
 				continue
 			}
 		}
