@@ -108,6 +108,12 @@ func (a *ConnectionVerify) Validate() error {
 	return errors.Join(errs...)
 }
 
+// readoutZero is the relative size below which a read-out quantity counts
+// as zero: a det or trace that vanishes identically comes out of a learned
+// connection (a similarity transform of the exact one, conditioned by its
+// transform) at 1e-10 to 1e-9 of its natural scale.
+const readoutZero = 1e-8
+
 // errNoConnection is returned for models that are not Lax connections.
 var errNoConnection = errors.New("needs a lax_connection model (matrices A_x(J), A_t(J) of the jets); the spec's model is not one")
 
@@ -314,7 +320,7 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 		return Result{}, err
 	}
 	opts := sparsefit.Options{Threshold: a.Threshold, MaxIter: 20}
-	// fit reads y out as a polynomial; a y whose RMS is below vanishing
+	// fit reads y out as a polynomial; a y whose RMS is below readoutZero
 	// times scale (the size such a value has from the matrices' entries)
 	// is rounding noise around zero and reads "0".
 	fit := func(name string, y []float64, scale float64) (*sparsefit.Polynomial, error) {
@@ -323,7 +329,7 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 			err error
 		)
 		r2 := 1.0
-		if rms(y) <= vanishing*scale {
+		if rms(y) <= readoutZero*scale {
 			p = &sparsefit.Polynomial{Vars: vars, Exps: dict.Exps, Coef: make([]float64, len(dict.Exps))}
 		} else if p, r2, err = dict.Fit(xs, rows, y, opts); err != nil {
 			return nil, fmt.Errorf("read-out of %s: %w", name, err)
