@@ -179,6 +179,18 @@ func (n *NamedExprs) DecodeYAML(node *yaml.Node, file string) spec.ErrorList {
 	return errs
 }
 
+// MarshalYAML writes the mapping in its order, so that the resolved spec
+// (and with it the run id) carries every formula.
+func (n NamedExprs) MarshalYAML() (any, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for _, e := range n {
+		m.Content = append(m.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.Name},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.Expr.Text, Style: yaml.DoubleQuotedStyle})
+	}
+	return m, nil
+}
+
 func (n NamedExprs) plain() []NamedExpr {
 	out := make([]NamedExpr, len(n))
 	for i, e := range n {

@@ -345,3 +345,27 @@ func TestFinalValuesKeepDataChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestRunIDFollowsFormulas: the resolved spec carries the expressions
+// sampler's formulas, so changing one changes the run id.
+func TestRunIDFollowsFormulas(t *testing.T) {
+	dir := t.TempDir()
+	base := strings.Replace(tinySpec, "initial: {kind: radius, min: 0.1, max: 1.0}",
+		"initial: {kind: expressions, let: {a: 'uniform(0, 6.28)'}, values: {q: '0.5*cos(a)', p: '0.5*sin(a)'}}", 1)
+	x1, err := Prepare(writeSpec(t, dir, "a.yaml", base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x2, err := Prepare(writeSpec(t, dir, "b.yaml", strings.Replace(base, "0.5*sin(a)", "0.7*sin(a)", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x1.RunID == x2.RunID {
+		t.Errorf("run id %s for two different formulas", x1.RunID)
+	}
+	for _, want := range []string{`a: "uniform(0, 6.28)"`, `q: "0.5*cos(a)"`, `p: "0.5*sin(a)"`} {
+		if !strings.Contains(string(x1.Resolved), want) {
+			t.Errorf("resolved spec lacks %s:\n%s", want, x1.Resolved)
+		}
+	}
+}
