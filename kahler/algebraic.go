@@ -211,3 +211,8 @@ func (d *DonaldsonModel) Fit(train *datasets.Set, _ *rand.Rand) error {
 	d.History = hist
 	return nil
 }
+
+// Frozen returns the metric with detached parameters, for evaluation.
+func (a *AlgebraicModel) Frozen() Metric {
+	return &AlgebraicModel{S: a.S, MRe: a.MRe.Detach(), MIm: a.MIm.Detach()}
+}

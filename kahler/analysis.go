@@ -60,6 +60,7 @@ func psiLabel(v complex128) string {
 // chunks.
 func modelRatios(m Metric, b losses.Batch) ([]float64, error) {
 	const chunk = 2048
+	m = frozen(m, false)
 	n := b.X.Rows()
 	out := make([]float64, 0, n)
 	for lo := 0; lo < n; lo += chunk {

@@ -269,3 +269,38 @@ func TestLossGradientsFD(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { lossFD(t, c.term, c.m, b) })
 	}
 }
+
+func TestFrozenSameValuesNoGraph(t *testing.T) {
+	h, pts := quintic(t, 0.3, 20, 31)
+	b := BatchFromPoints(pts)
+	state := quinticState()
+	state.System = h
+	alg, err := (&Algebraic{K: 2}).Build(state, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Metric{
+		buildModel(t, &PhiFS{Network: tiny("gelu")}, 1),
+		buildModel(t, &HermitianFS{Network: tiny("tanh"), ansatz: Multiplicative}, 2),
+		alg.(Metric),
+	} {
+		s, _ := NewSample(b.X, b, false)
+		g, err := m.Metric(s.Points)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := m.(Freezer).Frozen()
+		gf, err := f.Metric(s.Points)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gf.Re.RequiresGrad() || !g.Re.RequiresGrad() {
+			t.Errorf("%T: frozen metric requires grad %v, live %v", m, gf.Re.RequiresGrad(), g.Re.RequiresGrad())
+		}
+		for i, v := range g.Re.Data() {
+			if v != gf.Re.Data()[i] || g.Im.Data()[i] != gf.Im.Data()[i] {
+				t.Fatalf("%T: frozen metric differs at %d", m, i)
+			}
+		}
+	}
+}

@@ -82,11 +82,12 @@ func groupedMongeAmpere(ratio, weight, groups *autodiff.Tensor, p float64) *auto
 }
 
 // maValue computes the (grouped) Monge–Ampère residual of a metric model.
-func maValue(m architectures.Model, b losses.Batch, p float64) (*autodiff.Tensor, error) {
+func maValue(m architectures.Model, b losses.Batch, p float64, createGraph bool) (*autodiff.Tensor, error) {
 	g, err := asMetric(m)
 	if err != nil {
 		return nil, err
 	}
+	g = frozen(g, createGraph)
 	s, err := NewSample(b.X, b, g.UsesPsi())
 	if err != nil {
 		return nil, err
@@ -121,7 +122,7 @@ func (l *MongeAmpereLoss) Accepts(m architectures.Model) error {
 
 // Loss returns the Monge–Ampère residual on the batch.
 func (l *MongeAmpereLoss) Loss(m architectures.Model, b losses.Batch, createGraph bool) (*autodiff.Tensor, error) {
-	v, err := maValue(m, b, l.Power.Power)
+	v, err := maValue(m, b, l.Power.Power, createGraph)
 	if err != nil {
 		return nil, fmt.Errorf("monge_ampere: %w", err)
 	}
@@ -141,7 +142,7 @@ func (SigmaMeasure) Accepts(m architectures.Model) error {
 
 // Loss returns σ on the batch.
 func (SigmaMeasure) Loss(m architectures.Model, b losses.Batch, createGraph bool) (*autodiff.Tensor, error) {
-	v, err := maValue(m, b, 1)
+	v, err := maValue(m, b, 1, createGraph)
 	if err != nil {
 		return nil, fmt.Errorf("sigma: %w", err)
 	}
@@ -198,6 +199,7 @@ func (l *TransitionLoss) Loss(m architectures.Model, b losses.Batch, createGraph
 	if err != nil {
 		return nil, err
 	}
+	g = frozen(g, createGraph)
 	p, err := points(b, b.X, colPullback, g.UsesPsi())
 	if err != nil {
 		return nil, fmt.Errorf("transition: %w", err)
@@ -237,6 +239,7 @@ func (l *VolumeLoss) Loss(m architectures.Model, b losses.Batch, createGraph boo
 	if err != nil {
 		return nil, err
 	}
+	g = frozen(g, createGraph)
 	s, err := NewSample(b.X, b, g.UsesPsi())
 	if err != nil {
 		return nil, fmt.Errorf("volume: %w", err)

@@ -54,6 +54,53 @@ func (o *Network) Validate() error {
 	return nil
 }
 
+// Freezer is a Metric that can give a copy of itself whose parameters are
+// detached: evaluating it records no graph (the losses use it when no
+// gradient is wanted, which saves the memory of the recorded graph).
+type Freezer interface {
+	Frozen() Metric
+}
+
+// frozen returns m's frozen copy when it has one and no graph is wanted.
+func frozen(m Metric, createGraph bool) Metric {
+	if f, ok := m.(Freezer); ok && !createGraph {
+		return f.Frozen()
+	}
+	return m
+}
+
+// activationName applies nn's default (tanh) to an empty name.
+func activationName(name string) string {
+	if name == "" {
+		return "tanh"
+	}
+	return name
+}
+
+// detachedMLP returns an MLP sharing net's weights, detached. Its Forward
+// must not be called (the activation is not exported): use mlpForward.
+func detachedMLP(net *nn.MLP) *nn.MLP {
+	c := &nn.MLP{Layers: make([]*nn.Linear, len(net.Layers))}
+	for i, l := range net.Layers {
+		d := &nn.Linear{W: l.W.Detach()}
+		if l.B != nil {
+			d.B = l.B.Detach()
+		}
+		c.Layers[i] = d
+	}
+	return c
+}
+
+// mlpForward is nn.MLP.Forward with the activation given.
+func mlpForward(net *nn.MLP, act nn.ActivationFunc, x *autodiff.Tensor) *autodiff.Tensor {
+	h := x
+	last := len(net.Layers) - 1
+	for _, l := range net.Layers[:last] {
+		h = act(l.Forward(h))
+	}
+	return net.Layers[last].Forward(h)
+}
+
 // coords returns m, the number of homogeneous coordinates, from the
 // model's inputs (2m real columns: Re z then Im z).
 func coords(s architectures.State) (int, error) {
@@ -143,7 +190,15 @@ func (p *PhiModel) Phi(x, psi *autodiff.Tensor) (*autodiff.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.Net.Forward(in), nil
+	return mlpForward(p.Net, p.act.plain, in), nil
+}
+
+// Frozen returns the model with detached parameters (same values, no
+// graph recorded), for evaluation.
+func (p *PhiModel) Frozen() Metric {
+	c := *p
+	c.Net = detachedMLP(p.Net)
+	return &c
 }
 
 // Metric returns J(g_FS + ∂∂̄φ)J†, the ∂∂̄φ part computed directly along the
@@ -203,7 +258,11 @@ func (o *HermitianFS) Build(s architectures.State, rng *rand.Rand) (architecture
 	if err != nil {
 		return nil, err
 	}
-	return &HermitianModel{Net: net, Ansatz: o.ansatz, moduli: o.Moduli, m: m}, nil
+	act, err := nn.Activation(activationName(o.Net.Activation))
+	if err != nil {
+		return nil, err
+	}
+	return &HermitianModel{Net: net, Ansatz: o.ansatz, moduli: o.Moduli, m: m, act: act}, nil
 }
 
 // HermitianModel is a built mult_fs, add_fs or free model.
@@ -214,6 +273,15 @@ type HermitianModel struct {
 	Ansatz Ansatz
 	moduli bool
 	m      int
+	act    nn.ActivationFunc
+}
+
+// Frozen returns the model with detached parameters (same values, no
+// graph recorded), for evaluation.
+func (h *HermitianModel) Frozen() Metric {
+	c := *h
+	c.Net = detachedMLP(h.Net)
+	return &c
 }
 
 // Params returns the network's parameters.
@@ -228,7 +296,7 @@ func (h *HermitianModel) Ambient(x, psi *autodiff.Tensor) (autodiff.Complex, err
 	if err != nil {
 		return autodiff.Complex{}, err
 	}
-	nn := ToHermitian(h.Net.Forward(in), h.m)
+	nn := ToHermitian(mlpForward(h.Net, h.act, in), h.m)
 	switch h.Ansatz {
 	case Multiplicative:
 		fs := FubiniStudy(x, 1)

@@ -12,6 +12,8 @@ import (
 // engine op (so the forward-mode Hessian below can be differentiated again).
 type activation struct {
 	name string
+	// plain is the activation alone.
+	plain nn.ActivationFunc
 	// eval returns σ(a), σ'(a), σ''(a).
 	eval func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor)
 }
@@ -19,13 +21,13 @@ type activation struct {
 // smoothActivations are the activations the φ-model accepts: its metric
 // needs second derivatives of the network and its losses a third.
 var smoothActivations = map[string]activation{
-	"tanh": {"tanh", func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
+	"tanh": {"tanh", autodiff.Tanh, func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
 		y := autodiff.Tanh(a)
 		d1 = autodiff.AddScalar(autodiff.Neg(autodiff.Square(y)), 1) // 1 − y²
 		d2 = autodiff.Scale(autodiff.Mul(y, d1), -2)                 // −2y(1 − y²)
 		return y, d1, d2
 	}},
-	"gelu": {"gelu", func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
+	"gelu": {"gelu", autodiff.GELU, func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
 		// σ = aΦ(a), σ' = Φ(a) + aφ(a), σ'' = φ(a)(2 − a²)
 		sq := autodiff.Square(a)
 		phi := autodiff.Scale(autodiff.Exp(autodiff.Scale(sq, -0.5)), 1/math.Sqrt(2*math.Pi))
@@ -35,13 +37,13 @@ var smoothActivations = map[string]activation{
 		d2 = autodiff.Mul(phi, autodiff.AddScalar(autodiff.Neg(sq), 2))
 		return s, d1, d2
 	}},
-	"softplus": {"softplus", func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
+	"softplus": {"softplus", autodiff.Softplus, func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
 		s = autodiff.Softplus(a)
 		d1 = autodiff.Sigmoid(a)
 		d2 = autodiff.Mul(d1, autodiff.AddScalar(autodiff.Neg(d1), 1))
 		return s, d1, d2
 	}},
-	"sin": {"sin", func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
+	"sin": {"sin", autodiff.Sin, func(a *autodiff.Tensor) (s, d1, d2 *autodiff.Tensor) {
 		s = autodiff.Sin(a)
 		return s, autodiff.Cos(a), autodiff.Neg(s)
 	}},
