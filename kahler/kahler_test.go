@@ -149,7 +149,7 @@ func TestKahlerLoss(t *testing.T) {
 	phi := buildModel(t, &PhiFS{Network: tiny("tanh")}, 6)
 	free := buildModel(t, &HermitianFS{Network: tiny("tanh"), ansatz: Free}, 7)
 	mult := buildModel(t, &HermitianFS{Network: tiny("tanh"), ansatz: Multiplicative}, 8)
-	term := &KahlerLoss{Power{2}}
+	term := &KahlerLoss{Power: Power{2}}
 	for _, c := range []struct {
 		name     string
 		m        Metric
@@ -264,7 +264,7 @@ func TestLossGradientsFD(t *testing.T) {
 		{"transition/phi_fs", &TransitionLoss{Power{2}}, phi},
 		{"transition/mult_fs", &TransitionLoss{Power{1}}, mult},
 		{"volume/mult_fs", &VolumeLoss{Power{2}}, mult},
-		{"kahler/mult_fs", &KahlerLoss{Power{2}}, mult},
+		{"kahler/mult_fs", &KahlerLoss{Power: Power{2}, Points: 5}, mult},
 	} {
 		t.Run(c.name, func(t *testing.T) { lossFD(t, c.term, c.m, b) })
 	}

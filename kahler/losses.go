@@ -152,8 +152,21 @@ func (SigmaMeasure) Loss(m architectures.Model, b losses.Batch, createGraph bool
 // KahlerLoss is the mean over the batch of Σ_abc |c_abc|^p, the closure
 // c_abc of the metric's Kähler form pulled back to X (c_ijk = ∂_k g_ij̄ −
 // ∂_i g_kj̄ of the ambient metric, contracted with J on every index).
+//
+// Its x-derivatives (one JVP per real coordinate, then the parameter
+// gradient through them) cost about 30 forward passes per point, so Points
+// can limit it to the first rows of each batch (the minibatches are random).
 type KahlerLoss struct {
-	Power `yaml:",inline"`
+	Power  `yaml:",inline"`
+	Points int `yaml:"points" spec:">=0" doc:"evaluate on at most this many rows of each batch (0: all); the rows of a training minibatch are random"`
+}
+
+// Validate checks the options.
+func (l *KahlerLoss) Validate() error {
+	if l.Points < 0 {
+		return fmt.Errorf("points must be ≥ 0, got %d", l.Points)
+	}
+	return l.Power.Validate()
 }
 
 // Accepts models with an ambient metric.
@@ -169,6 +182,13 @@ func (l *KahlerLoss) Loss(m architectures.Model, b losses.Batch, createGraph boo
 	am, ok := m.(AmbientMetric)
 	if !ok {
 		return nil, errNotMetric
+	}
+	if l.Points > 0 && b.X.Rows() > l.Points {
+		rows := make([]int, l.Points)
+		for i := range rows {
+			rows[i] = i
+		}
+		b = subRows(b, rows)
 	}
 	p, err := points(b, b.X, colPullback, am.UsesPsi())
 	if err != nil {

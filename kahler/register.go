@@ -36,7 +36,7 @@ func init() {
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "kahler",
 		Doc: "mean Σ|c_abc|^p of the pulled-back closure c = ∂_k g_ij̄ − ∂_i g_kj̄ (zero for Kähler metrics)",
-		New: func() any { return &KahlerLoss{Power{1}} },
+		New: func() any { return &KahlerLoss{Power: Power{1}} },
 	})
 	registry.Register(registry.Module{
 		Kind: registry.Loss, Name: "transition",

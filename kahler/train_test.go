@@ -80,6 +80,10 @@ func TestTrainProbe(t *testing.T) {
 	if os.Getenv("TRANS") != "" {
 		tl = &TransitionLoss{Power{1}}
 	}
+	var kl losses.Term
+	if os.Getenv("KAHLER") != "" {
+		kl = &KahlerLoss{Power: Power{1}, Points: envInt("KPOINTS", 0)}
+	}
 	sig := func() float64 {
 		v, err := (SigmaMeasure{}).Loss(m, test, false)
 		if err != nil {
@@ -102,6 +106,13 @@ func TestTrainProbe(t *testing.T) {
 		}
 		if tl != nil {
 			l2, err := tl.Loss(m, bb, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l = autodiff.Add(l, l2)
+		}
+		if kl != nil {
+			l2, err := kl.Loss(m, bb, true)
 			if err != nil {
 				t.Fatal(err)
 			}
