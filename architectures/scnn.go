@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -52,6 +53,15 @@ type SCNNConfig struct {
 	Conserved   int        `yaml:"conserved" doc:"n: the first n new momenta P_1…P_n are conserved (their partners are cyclic)"`
 	Angles      int        `yaml:"angles" doc:"how many of the conserved momenta (the first ones) have an angle as partner, represented on a circle (c, s)"`
 	Epsilon     float64    `yaml:"epsilon" doc:"floor added to c² + s² in the gradient of an angle"`
+	Circles     []Circle   `yaml:"circles" doc:"the initial circle of each angle slot, one entry per angle (default: the plane of q_i and q_{i+n/2})"`
+}
+
+// Circle is the initial plane of an angle slot: c and s start as linear
+// combinations of the state variables, e.g. c = x1 − x2, s = y1 − y2 for the
+// direction from body 2 to body 1 ({x1: 1, x2: -1} and {y1: 1, y2: -1}).
+type Circle struct {
+	C map[string]float64 `yaml:"c" doc:"coefficients of c: state variable name → coefficient"`
+	S map[string]float64 `yaml:"s" doc:"coefficients of s: state variable name → coefficient"`
 }
 
 // Subnetwork is the options of one network of a composite model; its input
@@ -84,6 +94,9 @@ func (c *SCNNConfig) Validate() error {
 	}
 	if c.Epsilon < 0 {
 		return spec.FieldErrorf("epsilon", "must be ≥ 0, got %g", c.Epsilon)
+	}
+	if len(c.Circles) > 0 && len(c.Circles) != c.Angles {
+		return spec.FieldErrorf("circles", "needs one entry per angle (%d), got %d", c.Angles, len(c.Circles))
 	}
 	return nil
 }
@@ -134,6 +147,23 @@ func (c *SCNNConfig) Build(s State, rng *rand.Rand) (Model, error) {
 		r[i*w+i] = 1
 	}
 	for i := range c.Angles {
+		if len(c.Circles) > 0 {
+			r[i*w+i] = 0
+			for _, part := range []struct {
+				coef map[string]float64
+				col  int
+				key  string
+			}{{c.Circles[i].C, i, "c"}, {c.Circles[i].S, 2*n + i, "s"}} {
+				for name, v := range part.coef {
+					k := slices.Index(s.Vars, name)
+					if k < 0 {
+						return nil, fmt.Errorf("scnn: circles[%d].%s: %q is not a state variable (%s)", i, part.key, name, strings.Join(s.Vars, ", "))
+					}
+					r[k*w+part.col] = v
+				}
+			}
+			continue
+		}
 		if n > 1 {
 			r[((i+n/2)%n)*w+2*n+i] = 1
 		}
