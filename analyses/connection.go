@@ -61,9 +61,11 @@ func init() {
 //
 // The verdict is genuine when the held-out residual is at most OnShell, the
 // off-shell residual at most OffShell (when it could be measured), A_x spans
-// at least two matrix directions, and both shares are at least MinShare;
-// otherwise spurious. Rows "verdict" and "reasons" give it as text, metric
-// connection.genuine as 1 or 0.
+// at least two matrix directions, both shares are at least MinShare and,
+// with several fields, so is every field's share of ∂_t A_x (metrics
+// connection.field_share.<field>, see FieldShares); otherwise spurious.
+// Rows "verdict" and "reasons" give it as text, metric connection.genuine
+// as 1 or 0.
 type ConnectionVerify struct {
 	Count              int     `yaml:"count" spec:">0" doc:"number of random off-shell jets"`
 	Scale              float64 `yaml:"scale" spec:">0" doc:"standard deviation of the random jets"`
@@ -186,6 +188,56 @@ func Curvature(m architectures.Connection, x, dt, dx []float64, d int, eps float
 	return st, v, nil
 }
 
+// FieldShares returns, for jets ordered field by field (nf fields, d/nf
+// jets each), the share of each field's time derivatives in the traceless
+// part of ∂_t A_x: ⟨‖(∂A_x/∂J_f)·DX_f‖²⟩ / ⟨‖∂_t A_x‖²⟩ with DX_f the time
+// derivatives of field f's jets alone (a trace part a(J)·1 is an abelian
+// connection of its own, a conservation law, and does not count). Zero curvature sees the equations only through
+// ∂_t A_x, so a field whose share vanishes has its equation unused: e.g. the
+// principal chiral model's current connection at λ = 0, flat by the
+// Maurer–Cartan equation alone.
+func FieldShares(m architectures.Connection, x, dt []float64, d, nf int) ([]float64, error) {
+	b := len(x) / d
+	per := d / nf
+	shares := make([]float64, nf)
+	var total float64
+	parts := make([][]float64, nf)
+	for f := range nf {
+		masked := make([]float64, len(dt))
+		for r := range b {
+			copy(masked[r*d+f*per:r*d+(f+1)*per], dt[r*d+f*per:r*d+(f+1)*per])
+		}
+		v, err := architectures.EvalConnection(m, autodiff.New(slices.Clone(x), b, d), autodiff.New(masked, b, d), nil, false)
+		if err != nil {
+			return nil, fmt.Errorf("field shares: %w", err)
+		}
+		// The trace part of a connection is an abelian connection of its
+		// own (a conservation law), so only the traceless part counts.
+		n := m.Size()
+		nn := n * n
+		p := slices.Clone(v.DtAx.Data())
+		for r := 0; r < len(p)/nn; r++ {
+			traceless(p[r*nn:(r+1)*nn], n, p[r*nn:(r+1)*nn])
+		}
+		parts[f] = p
+	}
+	for i := range parts[0] {
+		var s float64
+		for f := range nf {
+			s += parts[f][i]
+		}
+		total += s * s
+	}
+	for f := range nf {
+		var s float64
+		for _, v := range parts[f] {
+			s += v * v
+		}
+		shares[f] = s / math.Max(total, math.SmallestNonzeroFloat64)
+	}
+	return shares, nil
+}
+
 // Directions returns the number of singular values of the rows [R, w]
 // above tol times the largest (0 for all-zero rows).
 func Directions(rows []float64, w int, tol float64) (int, error) {
@@ -279,6 +331,21 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 		val("offshell", off.Residual)
 	} else {
 		offNote = "off-shell residual not measured (the system draws no random jets)"
+	}
+
+	// Which fields' equations enter ∂_t A_x (several fields only).
+	var fieldNames []string
+	var fieldShares []float64
+	if fs, ok := c.System.(interface{ Fields() []string }); ok && len(fs.Fields()) > 1 {
+		fieldNames = fs.Fields()
+		if len(c.Vars) == d && d%len(fieldNames) == 0 {
+			if fieldShares, err = FieldShares(m, test.X, test.DX, d, len(fieldNames)); err != nil {
+				return Result{}, err
+			}
+			for i, f := range fieldNames {
+				val("field_share."+f, fieldShares[i])
+			}
+		}
 	}
 
 	n := m.Size()
@@ -411,6 +478,15 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 	check(dirX >= 2, "A_x spans %d matrix directions ≥ 2 (one direction: an abelian connection, a conservation law)", dirX)
 	check(on.CommutatorShare >= a.MinShare, "commutator share %.3g ≥ %.3g (non-abelian)", on.CommutatorShare, a.MinShare)
 	check(on.EquationShare >= a.MinShare, "∂_t A_x share %.3g ≥ %.3g (A_x varies along the flow)", on.EquationShare, a.MinShare)
+	if fieldShares != nil {
+		parts := make([]string, len(fieldNames))
+		least := math.Inf(1)
+		for i, f := range fieldNames {
+			parts[i] = fmt.Sprintf("%s %.3g", f, fieldShares[i])
+			least = math.Min(least, fieldShares[i])
+		}
+		check(least >= a.MinShare, "every field's equation enters ∂_t A_x with a share ≥ %.3g (%s)", a.MinShare, strings.Join(parts, ", "))
+	}
 	verdict := "spurious"
 	g := 0.0
 	if genuine {

@@ -113,7 +113,7 @@ func TestZeroCurvatureGradient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := connectionModel(t, tc.model, 4)
-			l := decodeComponent(t, registry.Loss, "zero_curvature", "{equation_share: {threshold: 0.9}, commutator_share: {threshold: 0.9, weight: 0.5}}").(*losses.ZeroCurvature)
+			l := decodeComponent(t, registry.Loss, "zero_curvature", "{equation_share: {threshold: 0.9}, commutator_share: {threshold: 0.9, weight: 0.5}, field_share: {fields: 3, threshold: 0.6}}").(*losses.ZeroCurvature)
 			v, err := l.Loss(m, b, true)
 			if err != nil {
 				t.Fatal(err)
@@ -165,5 +165,66 @@ func TestZeroCurvatureErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate: %v, want it to name %s", err, want)
 		}
+	}
+}
+
+// pcmBatch draws random jets (a, b) of the principal chiral model's
+// currents with ∂_t from a_t = b_x, b_t = a_x − a × b and random ∂_x.
+func pcmBatch(n int, rng *rand.Rand) losses.Batch {
+	x, dt, dx := make([]float64, 0, 6*n), make([]float64, 0, 6*n), make([]float64, 0, 6*n)
+	for range n {
+		var a, b, ax, bx [3]float64
+		for i := range 3 {
+			a[i], b[i], ax[i], bx[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		}
+		x = append(x, a[0], a[1], a[2], b[0], b[1], b[2])
+		dx = append(dx, ax[0], ax[1], ax[2], bx[0], bx[1], bx[2])
+		axb := [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+		dt = append(dt, bx[0], bx[1], bx[2], ax[0]-axb[0], ax[1]-axb[1], ax[2]-axb[2])
+	}
+	return losses.Batch{X: autodiff.New(x, n, 6), DX: autodiff.New(dt, n, 6), F: autodiff.New(dx, n, 6)}
+}
+
+// cross3 writes [v]× for v = (x, y, z) as a YAML matrix of expressions.
+func cross3(x, y, z string) string {
+	return "[['0', '-(" + z + ")', '" + y + "'], ['" + z + "', '0', '-(" + x + ")'], ['-(" + y + ")', '" + x + "', '0']]"
+}
+
+func TestZeroCurvatureFieldShare(t *testing.T) {
+	b := pcmBatch(200, rand.New(rand.NewPCG(5, 5)))
+	vars := []string{"a1", "a2", "a3", "b1", "b2", "b3"}
+	build := func(options string) architectures.Model {
+		cfg := decodeComponent(t, registry.Model, "lax_connection", options).(*architectures.LaxConnectionConfig)
+		m, err := cfg.Build(architectures.State{Vars: vars}, rand.New(rand.NewPCG(0, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	// λ = 0: the currents themselves, flat by b's equation alone.
+	current := build("size: 3\nA_x: {kind: expressions, entries: " + cross3("-b1", "-b2", "-b3") + "}\nA_t: {kind: expressions, entries: " + cross3("-a1", "-a2", "-a3") + "}")
+	// λ = 0.5: A_x = −([b] + λ[a])/(1 − λ²), A_t = −([a] + λ[b])/(1 − λ²).
+	family := build("size: 3\nA_x: {kind: expressions, entries: " + cross3("-(b1 + 0.5*a1)/0.75", "-(b2 + 0.5*a2)/0.75", "-(b3 + 0.5*a3)/0.75") +
+		"}\nA_t: {kind: expressions, entries: " + cross3("-(a1 + 0.5*b1)/0.75", "-(a2 + 0.5*b2)/0.75", "-(a3 + 0.5*b3)/0.75") + "}")
+	l := decodeComponent(t, registry.Loss, "zero_curvature", "{equation_share: {weight: 0}, commutator_share: {weight: 0}, field_share: {fields: 6, threshold: 0.01, weight: 2}}").(*losses.ZeroCurvature)
+	for _, tc := range []struct {
+		name     string
+		m        architectures.Model
+		min, max float64
+	}{
+		{"current (λ = 0)", current, 0.06 - 1e-12, 0.06 + 1e-12}, // a1..a3 shares 0: 3 hinges of 2·0.01
+		{"λ = 0.5", family, 0, 1e-25},
+	} {
+		v, err := l.Loss(tc.m, b, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Item(); !(got >= tc.min && got <= tc.max) {
+			t.Errorf("%s: loss %g, want in [%g, %g]", tc.name, got, tc.min, tc.max)
+		}
+	}
+	bad := decodeComponent(t, registry.Loss, "zero_curvature", "{field_share: {fields: 4}}").(*losses.ZeroCurvature)
+	if _, err := bad.Loss(family, b, false); err == nil || !strings.Contains(err.Error(), "does not divide") {
+		t.Errorf("fields 4 for 6 jets: %v", err)
 	}
 }
