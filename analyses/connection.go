@@ -61,7 +61,9 @@ func init() {
 //
 // The verdict is genuine when the held-out residual is at most OnShell, the
 // off-shell residual at most OffShell (when it could be measured), A_x spans
-// at least two matrix directions, both shares are at least MinShare and,
+// at least two matrix directions, the values generate a Lie algebra that
+// is not solvable (metric connection.derived_dimension, see
+// DerivedDimension), both shares are at least MinShare and,
 // with several fields, so is every field's share of ∂_t A_x (metrics
 // connection.field_share.<field>, see FieldShares); otherwise spurious.
 // Rows "verdict" and "reasons" give it as text, metric connection.genuine
@@ -238,6 +240,70 @@ func FieldShares(m architectures.Connection, x, dt []float64, d, nf int) ([]floa
 	return shares, nil
 }
 
+// DerivedDimension returns the dimension of the last term of the derived
+// series of the Lie algebra spanned by the n×n matrices in rows (n² values
+// each): V₀ = span of the rows, V_{k+1} = span{[X, Y] : X, Y ∈ V_k}, until
+// the dimension stops changing. It is 0 for a solvable span (abelian,
+// triangular: a chain of conservation laws) and ≥ 3 when the span contains
+// a simple algebra such as sl(2) or so(3). A span is computed by the SVD of
+// the stacked vectors, keeping singular values above tol times the largest
+// (and above 1e-8 for the commutators of the orthonormal basis of the
+// previous term).
+func DerivedDimension(rows []float64, n int, tol float64) (int, error) {
+	nn := n * n
+	basis, err := spanBasis(rows, nn, tol, 0)
+	if err != nil {
+		return 0, err
+	}
+	prod1, prod2 := make([]float64, nn), make([]float64, nn)
+	for len(basis) > 0 {
+		var comm []float64
+		for i := range basis {
+			for j := i + 1; j < len(basis); j++ {
+				matMul(basis[i], basis[j], n, prod1)
+				matMul(basis[j], basis[i], n, prod2)
+				for k := range prod1 {
+					prod1[k] -= prod2[k]
+				}
+				comm = append(comm, prod1...)
+			}
+		}
+		next, err := spanBasis(comm, nn, tol, 1e-8)
+		if err != nil {
+			return 0, err
+		}
+		if len(next) == len(basis) {
+			return len(basis), nil
+		}
+		basis = next
+	}
+	return 0, nil
+}
+
+// spanBasis returns an orthonormal basis (each w values) of the span of
+// rows: the right singular vectors whose singular values exceed tol times
+// the largest and floor.
+func spanBasis(rows []float64, w int, tol, floor float64) ([][]float64, error) {
+	r := len(rows) / w
+	if r == 0 {
+		return nil, nil
+	}
+	var svd mat.SVD
+	if !svd.Factorize(mat.NewDense(r, w, slices.Clone(rows)), mat.SVDThinV) {
+		return nil, errors.New("derived series: the SVD did not converge")
+	}
+	s := svd.Values(nil)
+	var v mat.Dense
+	svd.VTo(&v)
+	var out [][]float64
+	for k, sv := range s {
+		if sv > tol*s[0] && sv > floor {
+			out = append(out, mat.Col(nil, k, &v))
+		}
+	}
+	return out, nil
+}
+
 // Directions returns the number of singular values of the rows [R, w]
 // above tol times the largest (0 for all-zero rows).
 func Directions(rows []float64, w int, tol float64) (int, error) {
@@ -365,6 +431,11 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 	val("directions", float64(dirX))
 	val("directions_t", float64(dirT))
 	val("directions_all", float64(dirAll))
+	derived, err := DerivedDimension(slices.Concat(v.Ax.Data(), v.At.Data()), n, a.DirectionTolerance)
+	if err != nil {
+		return Result{}, err
+	}
+	val("derived_dimension", float64(derived))
 
 	// Read-outs on the held-out rows, in the model's features (or the
 	// jets), λ as one more variable.
@@ -477,6 +548,7 @@ func (a *ConnectionVerify) Analyse(c *Context) (Result, error) {
 	}
 	check(dirX >= 2, "A_x spans %d matrix directions ≥ 2 (one direction: an abelian connection, a conservation law)", dirX)
 	check(on.CommutatorShare >= a.MinShare, "commutator share %.3g ≥ %.3g (non-abelian)", on.CommutatorShare, a.MinShare)
+	check(derived > 0, "the values generate a non-solvable Lie algebra (derived series ends at dimension %d > 0, a solvable one is triangular: a chain of conservation laws)", derived)
 	check(on.EquationShare >= a.MinShare, "∂_t A_x share %.3g ≥ %.3g (A_x varies along the flow)", on.EquationShare, a.MinShare)
 	if fieldShares != nil {
 		parts := make([]string, len(fieldNames))

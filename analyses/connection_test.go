@@ -104,7 +104,7 @@ func TestConnectionVerifyVerdicts(t *testing.T) {
 		{"textbook", textbookKdV, 1, 2, 1, nil, map[string]string{
 			"det_A_x_traceless": "u - lambda", "tr_A_x_A_t": "u_xx",
 		}},
-		{"abelian", abelianKdV, 0, 1, -2, []string{"A_x spans 1 matrix directions", "commutator share"}, nil},
+		{"abelian", abelianKdV, 0, 1, -2, []string{"A_x spans 1 matrix directions", "commutator share", "non-solvable"}, nil},
 		{"wrong sign", strings.Replace(textbookKdV, "-4*lambda - 2*u", "-4*lambda + 2*u", 1), 0, 2, 1, []string{"held-out residual", "off-shell residual"}, nil},
 	}
 	for _, tc := range tests {
@@ -163,5 +163,42 @@ func TestConnectionVerifyRequires(t *testing.T) {
 	a.Degree = 9
 	if err := a.Validate(); err == nil || !strings.Contains(err.Error(), "degree") {
 		t.Errorf("Validate: %v", err)
+	}
+}
+
+func TestDerivedDimension(t *testing.T) {
+	e := func(n int, entries ...[3]float64) []float64 { // (i, j, value) triples → n×n
+		m := make([]float64, n*n)
+		for _, x := range entries {
+			m[int(x[0])*n+int(x[1])] = x[2]
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		n    int
+		mats [][]float64
+		want int
+	}{
+		{"sl(2)", 2, [][]float64{e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 0, 1}), e(2, [3]float64{0, 0, 1}, [3]float64{1, 1, -1})}, 3},
+		{"gl(2) (centre drops out)", 2, [][]float64{e(2, [3]float64{0, 0, 1}), e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 0, 2}), e(2, [3]float64{1, 1, 1})}, 3},
+		{"KdV A_x values", 2, [][]float64{e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, 0.3}), e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, -2})}, 0},
+		{"upper triangular", 2, [][]float64{e(2, [3]float64{0, 0, 1}), e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 1, 3})}, 0},
+		{"strictly upper 3×3 (Heisenberg algebra)", 3, [][]float64{e(3, [3]float64{0, 1, 1}), e(3, [3]float64{1, 2, 1}), e(3, [3]float64{0, 2, 1})}, 0},
+		{"so(3)", 3, [][]float64{e(3, [3]float64{1, 2, -1}, [3]float64{2, 1, 1}), e(3, [3]float64{0, 2, 1}, [3]float64{2, 0, -1}), e(3, [3]float64{0, 1, -1}, [3]float64{1, 0, 1})}, 3},
+		{"abelian", 2, [][]float64{e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, 1}), e(2, [3]float64{0, 1, 2}, [3]float64{1, 0, 2})}, 0},
+	}
+	for _, tc := range tests {
+		var rows []float64
+		for _, m := range tc.mats {
+			rows = append(rows, m...)
+		}
+		got, err := analyses.DerivedDimension(rows, tc.n, 1e-9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s: derived dimension %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
