@@ -28,8 +28,12 @@ func init() {
 // with ⟨·⟩ the batch mean. Normalize "ratio" (the default) divides by
 // ⟨|∇F_i|²|ẋ|²⟩, so the first term is a mean squared cosine between ∇F_i and
 // ẋ weighted by |∇F_i|²|ẋ|²: invariant under F_i → aF_i + b, it cannot be
-// lowered by shrinking F_i, and lies in [0, 1]. Normalize "none" is the bare
-// ⟨Ḟ_i²⟩, which a constant or a vanishing F_i minimises.
+// lowered by shrinking F_i, and lies in [0, 1]. Normalize "cosine" averages
+// the per-sample squared cosine instead, so that every sample weighs the
+// same (on the 2-D oscillator with MLPs it did worse: 0.065 against 0.003
+// in training). Normalize "none" is the bare ⟨Ḟ_i²⟩, which a constant or a
+// vanishing F_i minimises. The ratio forms are not means over samples, so
+// the runner's chunked evaluation of sets above 4096 rows approximates them.
 //
 // The independence term keeps the k functions functionally independent;
 // without it all k converge to the same quantity (or functions of it:
