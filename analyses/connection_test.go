@@ -182,10 +182,11 @@ func TestDerivedDimension(t *testing.T) {
 	}{
 		{"sl(2)", 2, [][]float64{e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 0, 1}), e(2, [3]float64{0, 0, 1}, [3]float64{1, 1, -1})}, 3},
 		{"gl(2) (centre drops out)", 2, [][]float64{e(2, [3]float64{0, 0, 1}), e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 0, 2}), e(2, [3]float64{1, 1, 1})}, 3},
-		{"KdV A_x values", 2, [][]float64{e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, 0.3}), e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, -2})}, 0},
+		{"KdV A_x values (generate sl(2))", 2, [][]float64{e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, 0.3}), e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, -2})}, 3},
 		{"upper triangular", 2, [][]float64{e(2, [3]float64{0, 0, 1}), e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 1, 3})}, 0},
 		{"strictly upper 3×3 (Heisenberg algebra)", 3, [][]float64{e(3, [3]float64{0, 1, 1}), e(3, [3]float64{1, 2, 1}), e(3, [3]float64{0, 2, 1})}, 0},
 		{"so(3)", 3, [][]float64{e(3, [3]float64{1, 2, -1}, [3]float64{2, 1, 1}), e(3, [3]float64{0, 2, 1}, [3]float64{2, 0, -1}), e(3, [3]float64{0, 1, -1}, [3]float64{1, 0, 1})}, 3},
+		{"E12, E21 (generate sl(2))", 2, [][]float64{e(2, [3]float64{0, 1, 1}), e(2, [3]float64{1, 0, 1})}, 3},
 		{"abelian", 2, [][]float64{e(2, [3]float64{0, 1, 1}, [3]float64{1, 0, 1}), e(2, [3]float64{0, 1, 2}, [3]float64{1, 0, 2})}, 0},
 	}
 	for _, tc := range tests {

@@ -45,10 +45,19 @@ const SpectralName = "lambda"
 // still carry a constant playing its role (λ_eff) in its constant terms.
 // A learnable λ is not offered: with fixed values the zero-curvature
 // condition is imposed at each of them, which is what makes the λ
-// dependence a family of flat connections rather than one of them.
+// dependence a family of flat connections rather than one of them. With m
+// values a polynomial of λ degree ≥ m − 1 is as free as m unrelated
+// connections (it interpolates any function of λ at the m points), so keep
+// lambda_degree below m − 1 to couple them.
+//
+// The polynomial coefficients start from N(0, init_scale²). The default
+// 0.1 (as lax_pair's) starts in the regime where the commutator, quadratic
+// in A, is negligible: on KdV every restart then settled in a near-abelian
+// minimum held at the commutator guard; init_scale 1 found the textbook pair
+// (experiments/kdv-lax.yaml).
 type LaxConnectionConfig struct {
 	Size     int                    `yaml:"size" spec:"required,>=2" doc:"n: A_x and A_t are n×n matrices"`
-	Features []spec.Expr            `yaml:"features" doc:"the feature dictionary: expressions of the jets (e.g. [u, u_x, u_xx] or [phi_x, pi, cos(phi), sin(phi)]); empty = the jets themselves"`
+	Features []spec.Expr            `yaml:"features" doc:"the feature dictionary: expressions of the jets (e.g. [u, u_x, u_xx] or [phi_x, p, cos(phi), sin(phi)]); empty = the jets themselves"`
 	Spectral SpectralConfig         `yaml:"spectral" doc:"the spectral parameter λ (none when values is empty)"`
 	Ax       ConnectionMatrixConfig `yaml:"A_x" doc:"the ansatz of A_x(J)"`
 	At       ConnectionMatrixConfig `yaml:"A_t" doc:"the ansatz of A_t(J)"`
@@ -81,7 +90,8 @@ func NewLaxConnectionConfig() *LaxConnectionConfig {
 }
 
 // NewConnectionMatrixConfig returns a polynomial ansatz of the given degree
-// with initial coefficients of scale PolynomialInitScale, with the network options for kind mlp set to two hidden layers of 32,
+// with initial coefficients of scale PolynomialInitScale, and the network
+// options for kind mlp set to two hidden layers of 32,
 // tanh, Glorot weights, uniform biases and an output bias.
 func NewConnectionMatrixConfig(degree int) ConnectionMatrixConfig {
 	m := NewMatrixConfig(degree)
