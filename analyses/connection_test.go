@@ -203,3 +203,87 @@ func TestDerivedDimension(t *testing.T) {
 		}
 	}
 }
+
+// pcmJetSystem is the principal chiral model's currents, a_t = b_x,
+// b_t = a_x − a × b, jets of order 0 (a1 a2 a3 b1 b2 b3).
+type pcmJetSystem struct{}
+
+func (pcmJetSystem) Variables() []string { return []string{"a1", "a2", "a3", "b1", "b2", "b3"} }
+func (pcmJetSystem) Fields() []string    { return []string{"a1", "a2", "a3", "b1", "b2", "b3"} }
+func (s pcmJetSystem) Jets(order int) []string {
+	var out []string
+	for _, f := range s.Fields() {
+		out = append(out, f)
+		for k := 1; k <= order; k++ {
+			out = append(out, f+"_"+strings.Repeat("x", k))
+		}
+	}
+	return out
+}
+
+func (pcmJetSystem) RandomJets(rng *rand.Rand, n, order int, scale float64) (x, dx, f []float64, err error) {
+	for range n {
+		var a, b, ax, bx [3]float64
+		for i := range 3 {
+			a[i], b[i], ax[i], bx[i] = scale*rng.NormFloat64(), scale*rng.NormFloat64(), scale*rng.NormFloat64(), scale*rng.NormFloat64()
+		}
+		x = append(x, a[0], a[1], a[2], b[0], b[1], b[2])
+		f = append(f, ax[0], ax[1], ax[2], bx[0], bx[1], bx[2])
+		axb := [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+		dx = append(dx, bx[0], bx[1], bx[2], ax[0]-axb[0], ax[1]-axb[1], ax[2]-axb[2])
+	}
+	return x, dx, f, nil
+}
+
+// so3 writes [v]× as a YAML matrix of expressions.
+func so3(x, y, z string) string {
+	return "[['0', '-(" + z + ")', '" + y + "'], ['" + z + "', '0', '-(" + x + ")'], ['-(" + y + ")', '" + x + "', '0']]"
+}
+
+// TestConnectionVerifyFieldShares: the principal chiral model's current
+// connection (λ = 0) is flat by b's equation alone and is judged spurious
+// by the field shares; the λ = 0.5 member of the family is genuine.
+func TestConnectionVerifyFieldShares(t *testing.T) {
+	for _, tc := range []struct {
+		name, model string
+		genuine     float64
+	}{
+		{"current", "size: 3\nA_x: {kind: expressions, entries: " + so3("-b1", "-b2", "-b3") + "}\nA_t: {kind: expressions, entries: " + so3("-a1", "-a2", "-a3") + "}", 0},
+		{"λ = 0.5", "size: 3\nA_x: {kind: expressions, entries: " + so3("-(b1 + 0.5*a1)/0.75", "-(b2 + 0.5*a2)/0.75", "-(b3 + 0.5*a3)/0.75") +
+			"}\nA_t: {kind: expressions, entries: " + so3("-(a1 + 0.5*b1)/0.75", "-(a2 + 0.5*b2)/0.75", "-(a3 + 0.5*b3)/0.75") + "}", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.model), &doc); err != nil {
+				t.Fatal(err)
+			}
+			v, errs := registry.Decode(registry.Model, &spec.Component{Kind: "lax_connection", Node: doc.Content[0], File: "m.yaml", Path: "model"})
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			sys := pcmJetSystem{}
+			m, err := v.(*architectures.LaxConnectionConfig).Build(architectures.State{Vars: sys.Jets(0)}, rand.New(rand.NewPCG(0, 0)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, dx, f, _ := sys.RandomJets(rand.New(rand.NewPCG(1, 2)), 300, 0, 1)
+			c := &analyses.Context{Vars: sys.Jets(0), Model: m, System: sys, Test: &datasets.Set{X: x, DX: dx, F: f, N: 300, D: 6}, RNG: rand.New(rand.NewPCG(3, 4))}
+			a := analyses.NewConnectionVerify()
+			a.Count = 300
+			res, err := a.Analyse(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, rs := metrics(res), rows(res)
+			if ms["connection.genuine"] != tc.genuine {
+				t.Errorf("genuine %v, want %v: %s", ms["connection.genuine"], tc.genuine, rs["reasons"])
+			}
+			if ms["connection.derived_dimension"] != 3 {
+				t.Errorf("derived dimension %v, want 3 (so(3))", ms["connection.derived_dimension"])
+			}
+			if tc.genuine == 0 && ms["connection.field_share.a1"] > 1e-20 {
+				t.Errorf("current connection: share of a1 %g, want 0", ms["connection.field_share.a1"])
+			}
+		})
+	}
+}
