@@ -15,5 +15,9 @@
 // along integrated trajectories, exact derivatives as targets) and
 // `phase_space` ([PhaseSpace]: states drawn from a sampler, or along
 // trajectories, with ẋ = f(x) and optional noise on ẋ — the data of the Lax
-// pair search).
+// pair search). Data kinds that need no dynamical system describe their
+// rows themselves ([Describer]): `invariant_samples` (points labelled by
+// bins of a function, for symmetry discovery) and `signals` (noisy signals
+// against pure noise, raw or |FFT|, for dual frames); their labels are a
+// [Column] of the [Set].
 package datasets

@@ -1,7 +1,16 @@
 // Package losses holds the loss terms of the talk, each a function of a model
 // and a batch that returns a scalar node of the autodiff graph. Terms are
 // registered under their spec names (kind "loss"); the spec gives each its
-// weight, and the runner logs each term as its own metric.
+// weight, and the runner logs each term as its own metric. A term of
+// weight 0 is a measure: logged, never trained on (accuracy, sigma).
+//
+// Besides the HNN terms (hnn, mse) and the Lax pair terms below there are
+// the SCNN terms scnn_hnn, poisson and hqp (with normalize: variance closing
+// the printed loss' rescaling loophole) and the direct conserved-quantity
+// search conserved; cross_entropy, accuracy and latent_separation for
+// classifiers; zero_curvature for Lax connections of field theories. The
+// Calabi–Yau metric terms (monge_ampere, sigma, kahler, transition, volume)
+// live in package kahler.
 //
 // # Lax pair terms
 //
