@@ -189,7 +189,7 @@ type DonaldsonModel struct {
 
 // Fit runs the T-operator iteration on the training points (one ψ value).
 func (d *DonaldsonModel) Fit(train *datasets.Set, _ *rand.Rand) error {
-	pts, err := PointsFromSet(train, nil)
+	pts, err := pointsOf(train, nil)
 	if err != nil {
 		return fmt.Errorf("donaldson: %w", err)
 	}

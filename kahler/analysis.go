@@ -243,7 +243,7 @@ func (a *SigmaByPsi) donaldson(c *analyses.Context, psi complex128, trainVals []
 	if rows == nil {
 		return 0, errors.New("no training points at this ψ")
 	}
-	train, err := PointsFromSet(c.Train, rows)
+	train, err := pointsOf(c.Train, rows)
 	if err != nil {
 		return 0, err
 	}
@@ -255,7 +255,7 @@ func (a *SigmaByPsi) donaldson(c *analyses.Context, psi complex128, trainVals []
 	if err != nil {
 		return 0, err
 	}
-	test, err := PointsFromSet(c.Test, testRows)
+	test, err := pointsOf(c.Test, testRows)
 	if err != nil {
 		return 0, err
 	}
