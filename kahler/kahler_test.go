@@ -304,3 +304,26 @@ func TestFrozenSameValuesNoGraph(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedMongeAmpere: with several ψ values in a batch, the loss is the
+// mean over the values of each value's own (κ-normalised) residual.
+func TestGroupedMongeAmpere(t *testing.T) {
+	_, p0 := quintic(t, 0, 120, 41)
+	_, p1 := quintic(t, 0.6, 80, 42)
+	b := BatchFromPoints(hypersurface.Append(p0, p1))
+	got, err := (&MongeAmpereLoss{Power{1.5}}).Loss(FS{}, b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	for _, p := range []*hypersurface.Points{p0, p1} {
+		v, err := (&MongeAmpereLoss{Power{1.5}}).Loss(FS{}, BatchFromPoints(p), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += v.Item() / 2
+	}
+	if math.Abs(got.Item()-want) > 1e-12 {
+		t.Errorf("grouped loss %.15g, mean of the groups' %.15g", got.Item(), want)
+	}
+}
