@@ -253,6 +253,8 @@ func TestLossGradientsFD(t *testing.T) {
 	phi := buildModel(t, &PhiFS{Network: tiny("tanh")}, 10)
 	scaleParams(phi, 1.5)
 	mult := buildModel(t, &HermitianFS{Network: tiny("gelu"), ansatz: Multiplicative}, 11)
+	add := buildModel(t, &HermitianFS{Network: tiny("softplus"), ansatz: Additive}, 12)
+	scaleParams(add, 0.1)
 	for _, c := range []struct {
 		name string
 		term losses.Term
@@ -264,6 +266,7 @@ func TestLossGradientsFD(t *testing.T) {
 		{"transition/phi_fs", &TransitionLoss{Power{2}}, phi},
 		{"transition/mult_fs", &TransitionLoss{Power{1}}, mult},
 		{"volume/mult_fs", &VolumeLoss{Power{2}}, mult},
+		{"monge_ampere/add_fs", &MongeAmpereLoss{Power{1}}, add},
 		{"kahler/mult_fs", &KahlerLoss{Power: Power{2}, Points: 5}, mult},
 	} {
 		t.Run(c.name, func(t *testing.T) { lossFD(t, c.term, c.m, b) })
