@@ -15,9 +15,9 @@ import (
 type Metric interface {
 	architectures.Model
 	// Metric returns g_{ab̄} [B, n−1, n−1] at the points, built from engine
-	// ops on X, Psi and the parameters (so it can be differentiated with
-	// respect to the parameters, and with respect to X when X requires a
-	// gradient).
+	// ops on the parameters, so that it can be differentiated with respect
+	// to them (to any order). The network models also build it from X with
+	// engine ops; the algebraic ones evaluate the sections of X in plain Go.
 	Metric(p Points) (autodiff.Complex, error)
 	// UsesPsi reports whether the metric depends on the modulus ψ (then
 	// Points.Psi must be set).
