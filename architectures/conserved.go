@@ -74,7 +74,7 @@ func (c *ConservedConfig) Build(s State, rng *rand.Rand) (Model, error) {
 	}
 	d := s.Dim()
 	if c.Count > d-1 {
-		return nil, fmt.Errorf("conserved: count: a flow in %d variables has at most %d independent conserved quantities, got count %d", d, d-1, c.Count)
+		return nil, spec.FieldErrorf("count", "a flow in %d variables has at most %d independent conserved quantities, got %d", d, d-1, c.Count)
 	}
 	m := &ConservedModel{k: c.Count}
 	switch c.Ansatz {

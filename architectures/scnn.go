@@ -117,7 +117,7 @@ func (c *SCNNConfig) Build(s State, rng *rand.Rand) (Model, error) {
 		return nil, fmt.Errorf("scnn: %w", err)
 	}
 	if c.Conserved > n {
-		return nil, fmt.Errorf("scnn: conserved: at most %d momenta can be conserved in %d degrees of freedom, got %d", n, n, c.Conserved)
+		return nil, spec.FieldErrorf("conserved", "at most %d momenta can be conserved in %d degrees of freedom, got %d", n, n, c.Conserved)
 	}
 	tc := c.Transform.Network
 	tc.In, tc.Out = 2*n, 2*n+c.Angles
