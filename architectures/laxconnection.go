@@ -10,6 +10,7 @@ import (
 	"ansatz/autodiff"
 	"ansatz/nn"
 	"ansatz/registry"
+	"ansatz/sparsefit"
 	"ansatz/spec"
 	"ansatz/symbolic"
 )
@@ -717,17 +718,11 @@ func (f *ConnectionMatrix) design(in *connInput, fd []float64) (psi, dpsi *autod
 // when df is non-nil, its derivative Σ_i e_i f_i^(e_i−1) df_i Π_{l≠i} f_l^e_l
 // into der.
 func monomialsAt(exps [][]int, f, df, val, der []float64) {
+	sparsefit.MonomialValues(exps, f, val)
+	if df == nil {
+		return
+	}
 	for k, e := range exps {
-		v := 1.0
-		for i, p := range e {
-			for range p {
-				v *= f[i]
-			}
-		}
-		val[k] = v
-		if df == nil {
-			continue
-		}
 		var s float64
 		for i, ei := range e {
 			if ei == 0 || df[i] == 0 {
