@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 
+	"ansatz/odeint"
 	"ansatz/registry"
 	"ansatz/systems"
 )
@@ -81,6 +82,30 @@ func (c *Context) Flow() (systems.Flow, error) {
 		return nil, errors.New("needs a dynamical system (hamiltonian or ode)")
 	}
 	return f, nil
+}
+
+// TrueTrajectories draws count initial conditions from the context's
+// sampler and stream and integrates them with the true system (dopri5) over
+// the times ts. The states are trajectory-major: trajectory j at time index
+// it starts at (j·len(ts) + it)·d.
+func (c *Context) TrueTrajectories(sys systems.Flow, count int, ts []float64) ([]float64, error) {
+	d := len(c.Vars)
+	x0s := make([]float64, count*d)
+	for j := range count {
+		if err := c.Sampler.Sample(c.RNG, c.Vars, x0s[j*d:(j+1)*d]); err != nil {
+			return nil, fmt.Errorf("initial condition %d: %w", j, err)
+		}
+	}
+	states := make([]float64, 0, count*len(ts)*d)
+	integ := odeint.NewDopri5()
+	for j := range count {
+		xs, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
+		if err != nil {
+			return nil, fmt.Errorf("true trajectory %d: %w", j, err)
+		}
+		states = append(states, xs...)
+	}
+	return states, nil
 }
 
 // Row is one row of analysis.parquet: a named value or text.

@@ -10,7 +10,6 @@ import (
 	"ansatz/architectures"
 	"ansatz/autodiff"
 	"ansatz/datasets"
-	"ansatz/odeint"
 	"ansatz/registry"
 	"ansatz/sparsefit"
 	"ansatz/spec"
@@ -340,20 +339,9 @@ func (a *ConservedQuantities) variations(c *Context, sys systems.Flow, model arc
 	d, k := len(c.Vars), len(reports)
 	ts := a.T.Times()
 	nt := len(ts)
-	x0s := make([]float64, a.Trajectories*d)
-	for j := range a.Trajectories {
-		if err := c.Sampler.Sample(c.RNG, c.Vars, x0s[j*d:(j+1)*d]); err != nil {
-			return fmt.Errorf("initial condition %d: %w", j, err)
-		}
-	}
-	states := make([]float64, 0, a.Trajectories*nt*d)
-	integ := odeint.NewDopri5()
-	for j := range a.Trajectories {
-		traj, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
-		if err != nil {
-			return fmt.Errorf("true trajectory %d: %w", j, err)
-		}
-		states = append(states, traj...)
+	states, err := c.TrueTrajectories(sys, a.Trajectories, ts)
+	if err != nil {
+		return err
 	}
 	f, err := evalConserved(model, states, a.Trajectories*nt, d)
 	if err != nil {

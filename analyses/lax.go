@@ -11,7 +11,6 @@ import (
 	"ansatz/architectures"
 	"ansatz/autodiff"
 	"ansatz/datasets"
-	"ansatz/odeint"
 	"ansatz/registry"
 	"ansatz/sparsefit"
 	"ansatz/spec"
@@ -678,20 +677,9 @@ func (a *ConservedTraces) Analyse(c *Context) (Result, error) {
 	d := len(c.Vars)
 	ts := a.T.Times()
 	nt := len(ts)
-	x0s := make([]float64, a.Count*d)
-	for j := range a.Count {
-		if err := c.Sampler.Sample(c.RNG, c.Vars, x0s[j*d:(j+1)*d]); err != nil {
-			return Result{}, fmt.Errorf("initial condition %d: %w", j, err)
-		}
-	}
-	states := make([]float64, 0, a.Count*nt*d)
-	integ := odeint.NewDopri5()
-	for j := range a.Count {
-		xs, err := integ.Integrate(sys.Field, x0s[j*d:(j+1)*d], ts)
-		if err != nil {
-			return Result{}, fmt.Errorf("true trajectory %d: %w", j, err)
-		}
-		states = append(states, xs...)
+	states, err := c.TrueTrajectories(sys, a.Count, ts)
+	if err != nil {
+		return Result{}, err
 	}
 	ev, err := EvalPair(p, states, nil, a.Count*nt, d)
 	if err != nil {
