@@ -443,10 +443,13 @@ func (t *trainer) trainRestarts(ctx context.Context) error {
 	}
 	var best *outcome
 	base := t.log
+	// Every restart starts from the generated training set (a data kind
+	// that draws fresh sets replaces it during training).
+	first := t.data.Train
 	var lastErr error
 	for r := range n {
 		t.restart, t.seed = r, seedOf(x.Spec.Seed, r)
-		t.model, t.metrics, t.step = nil, nil, 0
+		t.model, t.metrics, t.step, t.data.Train = nil, nil, 0, first
 		t.log = base.With().Int("restart", r).Logger()
 		opt, errs := registry.Decode(registry.Optimizer, &x.Spec.Train.Optimizer)
 		if len(errs) > 0 {
