@@ -168,14 +168,7 @@ func TestResampled(t *testing.T) {
 	dir := t.TempDir()
 	spec := strings.Replace(strings.Replace(labelSpec, "count: 20}", "count: 20, every: 3}", 1), "steps: 0", "steps: 10", 1)
 	path := writeSpec(t, dir, "labels.yaml", spec)
-	x, err := Prepare(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := runExperiment(t.Context(), path, x, quietOptions(filepath.Join(dir, "runs")))
-	if o.Err != nil {
-		t.Fatal(o.Err)
-	}
+	x, _ := prepareAndRun(t, dir, path)
 	// Fresh sets before steps 4, 7 and 10 (after 3, 6 and 9 steps).
 	if got := x.Data.(*labelData).resampled; len(got) != 3 {
 		t.Errorf("%d fresh sets, want 3", len(got))
@@ -186,14 +179,7 @@ func TestRestartsKeepTheBest(t *testing.T) {
 	dir := t.TempDir()
 	spec := strings.Replace(tinySpec, "  steps: 5\n", "  steps: 5\n  restarts: 3\n  select: train.loss\n", 1)
 	path := writeSpec(t, dir, "tiny.yaml", spec)
-	x, err := Prepare(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := runExperiment(t.Context(), path, x, quietOptions(filepath.Join(dir, "runs")))
-	if o.Err != nil {
-		t.Fatal(o.Err)
-	}
+	_, o := prepareAndRun(t, dir, path)
 	rows, err := results.ReadAnalysis(filepath.Join(o.Dir, results.AnalysisFile))
 	if err != nil {
 		t.Fatal(err)
@@ -227,14 +213,7 @@ func TestPolishLowersTheLoss(t *testing.T) {
 	dir := t.TempDir()
 	spec := strings.Replace(tinySpec, "  steps: 5\n", "  steps: 5\n  polish: {steps: 30}\n", 1)
 	path := writeSpec(t, dir, "tiny.yaml", spec)
-	x, err := Prepare(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := runExperiment(t.Context(), path, x, quietOptions(filepath.Join(dir, "runs")))
-	if o.Err != nil {
-		t.Fatal(o.Err)
-	}
+	_, o := prepareAndRun(t, dir, path)
 	var before, after float64
 	var last int64
 	for _, m := range readMetrics(t, o.Dir) {
@@ -257,14 +236,7 @@ func TestWeightZeroIsMeasured(t *testing.T) {
 	dir := t.TempDir()
 	run := func(name, spec string) map[string]float64 {
 		path := writeSpec(t, dir, name, spec)
-		x, err := Prepare(path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := runExperiment(t.Context(), path, x, quietOptions(filepath.Join(dir, "runs")))
-		if o.Err != nil {
-			t.Fatal(o.Err)
-		}
+		_, o := prepareAndRun(t, dir, path)
 		return finalValues(readMetrics(t, o.Dir))
 	}
 	plain := run("a.yaml", tinySpec)
@@ -283,14 +255,7 @@ func TestSeveralFields(t *testing.T) {
 	spec := strings.Replace(tinySpec, "model:\n  kind: hnn\n  hidden: [4]\n", "model: {kind: test_fields}\n", 1)
 	spec = strings.Replace(spec, "{kind: hnn}", "{kind: mse}", 1)
 	path := writeSpec(t, dir, "fields.yaml", spec)
-	x, err := Prepare(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := runExperiment(t.Context(), path, x, quietOptions(filepath.Join(dir, "runs")))
-	if o.Err != nil {
-		t.Fatal(o.Err)
-	}
+	_, o := prepareAndRun(t, dir, path)
 	type row struct {
 		Source string  `parquet:"source"`
 		T      float64 `parquet:"t"`
@@ -316,6 +281,21 @@ func TestSeveralFields(t *testing.T) {
 	if count["truth"] != 10 || count["scaled"] != 10 || count["still"] != 10 || len(count) != 3 {
 		t.Errorf("rows per source %v, want 10 each of truth, scaled, still", count)
 	}
+}
+
+// prepareAndRun resolves the spec at path and runs it into dir/runs,
+// failing the test on any error.
+func prepareAndRun(t *testing.T, dir, path string) (*Experiment, Outcome) {
+	t.Helper()
+	x, err := Prepare(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := runExperiment(t.Context(), path, x, quietOptions(filepath.Join(dir, "runs")))
+	if o.Err != nil {
+		t.Fatal(o.Err)
+	}
+	return x, o
 }
 
 func readMetrics(t *testing.T, dir string) []results.Metric {
